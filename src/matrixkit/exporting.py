@@ -1,0 +1,132 @@
+"""Exporters: the output formats of matrixkit, and writing their output safely.
+
+An exporter turns one of four *subjects* into bytes:
+
+``sheet``
+    a blank matrix for people to mark up (subject: :class:`~matrixkit.model.Instrument`);
+``record``
+    one person's record sheet (subject: :class:`matrixkit.report.RecordSheet`);
+``collation``
+    a workshop collation sheet (subject: :class:`matrixkit.report.CollationReport`);
+``report``
+    a workshop report: collation plus decisions and actions (subject: :class:`matrixkit.report.WorkshopReport`).
+
+Exporters never compute statistics: everything they show is already in the subject. Register one with the
+:func:`~matrixkit.hookspecs.matrixkit_register_exporters` hook. Subclass :class:`Exporter` and implement the
+``render_<kind>`` methods for the kinds you list in :attr:`Exporter.kinds`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, ClassVar
+
+from matrixkit.errors import MatrixkitError
+
+if TYPE_CHECKING:
+    from matrixkit.model import Instrument
+    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+
+__all__ = ["KINDS", "Exporter", "UnavailableFormatError", "atomic_writer", "render", "write_atomic"]
+
+#: The subjects an exporter can render, in the order they are listed.
+KINDS: tuple[str, ...] = ("sheet", "record", "collation", "report")
+
+
+class UnavailableFormatError(MatrixkitError):
+    """A format whose optional dependencies are not installed."""
+
+
+class Exporter:
+    """Base class of exporters. Class attributes describe the format; methods render it.
+
+    ``availability()`` must be cheap and must not import the rendering library: use
+    :func:`importlib.util.find_spec` to test that it is installed.
+    """
+
+    #: Name used on the command line (``--format NAME``): lowercase, e.g. ``"csv"``.
+    name: ClassVar[str]
+    #: File extension with the dot, e.g. ``".csv"``.
+    extension: ClassVar[str]
+    #: Media type for downloads, e.g. ``"text/csv"``.
+    media_type: ClassVar[str] = "application/octet-stream"
+    #: One line saying what the format is.
+    description: ClassVar[str] = ""
+    #: Which subjects it renders: a subset of :data:`KINDS`.
+    kinds: ClassVar[frozenset[str]] = frozenset()
+
+    def availability(self) -> str | None:
+        """``None`` when the format can be written; otherwise a one-line install hint."""
+        return None
+
+    def render_sheet(self, instrument: Instrument) -> bytes:
+        """A blank matrix and record sheet for a workshop."""
+        raise self._unsupported("sheet")
+
+    def render_record(self, record: RecordSheet) -> bytes:
+        """One person's record sheet."""
+        raise self._unsupported("record")
+
+    def render_collation(self, report: CollationReport) -> bytes:
+        """A collation sheet with suggestions, agreement and flags."""
+        raise self._unsupported("collation")
+
+    def render_report(self, report: WorkshopReport) -> bytes:
+        """A workshop report: collation, agreed levels, priorities and actions."""
+        raise self._unsupported("report")
+
+    def _unsupported(self, kind: str) -> MatrixkitError:
+        can = ", ".join(k for k in KINDS if k in self.kinds) or "nothing"
+        return MatrixkitError(f"format {self.name!r} cannot render a {kind} (it renders: {can})")
+
+
+def render(exporter: Exporter, kind: str, subject: object) -> bytes:
+    """Render ``subject`` as ``kind`` with ``exporter``, checking that it is available and supports the kind."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    if kind not in exporter.kinds:
+        raise exporter._unsupported(kind)
+    hint = exporter.availability()
+    if hint is not None:
+        raise UnavailableFormatError(f"format {exporter.name!r} is unavailable: {hint}")
+    method = getattr(exporter, f"render_{kind}")
+    data = method(subject)
+    if not isinstance(data, bytes):
+        raise MatrixkitError(f"exporter {exporter.name!r} returned {type(data).__name__}, not bytes")
+    return data
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[bytes]]:
+    """Open a temporary file beside ``path``; on success rename it over ``path``, on error remove it.
+
+    Readers of ``path`` see either the old file or the complete new one, never a half-written one.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise MatrixkitError(f"{target}: directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file in the same directory, then rename)."""
+    try:
+        with atomic_writer(path) as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise MatrixkitError(f"{path}: cannot write: {exc.strerror or exc}") from exc
