@@ -155,7 +155,7 @@ def _entry_points() -> list[EntryPoint]:
                 f"{ep.value} (distribution {_dist_name(ep)}); uninstall one or disable it in matrixkit.toml"
             )
         found[ep.name] = ep
-    return list(found.values())
+    return sorted(found.values(), key=lambda ep: ep.name)
 
 
 def _dist_name(ep: EntryPoint) -> str:
@@ -414,7 +414,7 @@ class Registry:
 
     def _call(self, hook_name: str, make_register: Callable[[PluginInfo], Any]) -> None:
         hook = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):  # registration order
+        for impl in hook.get_hookimpls():  # registration order
             info = plugin_info(self.pm, impl.plugin_name)
             register = make_register(info)
             try:
