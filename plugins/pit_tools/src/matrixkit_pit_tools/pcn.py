@@ -1,8 +1,8 @@
 """Entry point ``pit-a-pcn-phm``: Tool A adapted for population health management in a primary care network.
 
 The variant extends ``pit-a``; it resolves when the ``pit-a`` entry point is loaded (or when any other plugin
-registers an instrument with that id). Disabling only the *instrument* ``pit-a`` in ``matrixkit.toml`` keeps this
-variant working; disabling the *plugin* ``pit-a`` removes its base.
+registers an instrument with that id). Disabling only the *instrument* ``pit-a`` in ``matrixkit.toml``
+keeps this variant working; disabling the *plugin* ``pit-a`` removes its base.
 """
 
 from __future__ import annotations
