@@ -57,6 +57,7 @@ __all__ = [
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "matrixkit._builtins.commands",
     "matrixkit._builtins.formats",
+    "matrixkit._builtins.export_commands",
     "matrixkit._builtins.path",
 )
 
