@@ -10,11 +10,17 @@ document is reported, each with the path of the field it concerns.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import typing
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
 
 from matrixkit.errors import Problem, ValidationError
 
@@ -46,6 +52,35 @@ def _make_converter() -> cattrs.Converter:
             raise TypeError(f"expected true or false, found {_describe(value)}")
         return value
 
+    def is_homogeneous_tuple(tp: Any) -> bool:
+        args = typing.get_args(tp)
+        return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+    def tuple_hook_factory(tp: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
+        element = typing.get_args(tp)[0]
+        element_hook = conv.get_structure_hook(element)
+
+        def structure_tuple(value: Any, _: Any) -> tuple[Any, ...]:
+            # A string is iterable but never a list of things: refuse it instead of splitting it into letters.
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"expected a list, found {_describe(value)}")
+            items, errors = [], []
+            for index, item in enumerate(value):
+                try:
+                    items.append(element_hook(item, element))
+                except Exception as exc:
+                    exc.__notes__ = [
+                        *getattr(exc, "__notes__", []),
+                        IterableValidationNote(f"Structuring {tp!r} @ index {index}", index, element),
+                    ]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {tp!r}", errors, tp)
+            return tuple(items)
+
+        return structure_tuple
+
+    conv.register_structure_hook_factory(is_homogeneous_tuple, tuple_hook_factory)
     conv.register_structure_hook(str, structure_str)
     conv.register_structure_hook(int, structure_int)
     conv.register_structure_hook(float, structure_float)
@@ -92,7 +127,10 @@ def problems_from(exc: BaseException, path: str = "") -> Iterator[Problem]:
         with_inotes, without = exc.group_exceptions()
         for sub, inote in with_inotes:
             index = getattr(inote, "index", None)
-            yield from problems_from(sub, _join(path, f"[{index}]") if index is not None else path)
+            if isinstance(index, int):
+                yield from problems_from(sub, _join(path, f"[{index}]"))
+            else:
+                yield from problems_from(sub, _join(path, str(index)) if index is not None else path)
         for sub in without:
             yield from problems_from(sub, path)
     elif isinstance(exc, ForbiddenExtraKeysError):

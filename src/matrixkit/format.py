@@ -231,9 +231,17 @@ def _locate_line(text: str, field: str | None) -> int | None:
     if index is not None:
         header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
         hits = [i for i, line in enumerate(lines, 1) if header.match(line)]
-        if int(index) < len(hits):
-            return hits[int(index)]
-        return None
+        if int(index) >= len(hits):
+            return None
+        start = hits[int(index)]
+        if sub is not None:
+            key = re.compile(rf"^\s*{re.escape(sub)}\s*[=.]")
+            for i in range(start, len(lines)):
+                if lines[i].lstrip().startswith("["):
+                    break
+                if key.match(lines[i]):
+                    return i + 1
+        return start
     if sub is not None:
         header = re.compile(rf"^\s*\[\s*{re.escape(table)}\.{re.escape(sub)}\s*[\].]")
         for i, line in enumerate(lines, 1):

@@ -189,6 +189,21 @@ def _run_plugins(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+# -- schema ----------------------------------------------------------------------------------------
+
+
+def _configure_schema(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", help="write to this file instead of standard output")
+
+
+def _run_schema(args: argparse.Namespace, ctx: Context) -> int:
+    from matrixkit.schema import instrument_schema
+
+    data = json.dumps(instrument_schema(), indent=2, ensure_ascii=False) + "\n"
+    ctx.write_output(data.encode("utf-8"), args.output)
+    return 0
+
+
 @hookimpl
 def matrixkit_register_commands(register: CommandRegister) -> None:
     register.command(
@@ -208,6 +223,12 @@ def matrixkit_register_commands(register: CommandRegister) -> None:
         run=_run_validate,
         configure=_configure_validate,
         help="check instrument files, listing every problem",
+    )
+    register.command(
+        "schema",
+        run=_run_schema,
+        configure=_configure_schema,
+        help="print the JSON Schema of instrument files (for editors)",
     )
     register.command(
         "plugins",
