@@ -96,68 +96,64 @@ def _configure_validate(parser: argparse.ArgumentParser) -> None:
 def _run_validate(args: argparse.Namespace, ctx: Context) -> int:
     from matrixkit.format import instrument_from_document, read_toml
 
-    documents: dict[str, tuple[str, dict[str, Any], str]] = {}
+    # Every file is checked on its own; a variant's base is looked up among the files given first
+    # (so a base and its variants validate together), then among the installed instruments.
+    documents: dict[str, tuple[dict[str, Any], str]] = {}
+    by_id: dict[str, str] = {}
     problems: list[Problem] = []
-    for name in args.files:
+    for name in dict.fromkeys(args.files):
         try:
             doc, text = read_toml(name)
         except ValidationError as exc:
             problems += exc.problems
             continue
+        documents[name] = (doc, text)
         ident = doc.get("id")
-        if isinstance(ident, str) and ident not in documents:
-            documents[ident] = (name, doc, text)
-        elif isinstance(ident, str):
-            problems.append(Problem(f"id {ident!r} is also used by {documents[ident][0]}", file=name, field="id"))
-        else:
-            documents[f"\0{name}"] = (name, doc, text)
+        if isinstance(ident, str):
+            if ident in by_id:
+                problems.append(Problem(f"id {ident!r} is also used by {by_id[ident]}", file=name, field="id"))
+            else:
+                by_id[ident] = name
     resolved: dict[str, Instrument] = {}
-    failed: set[str] = set()
+    failed: dict[str, ValidationError] = {}
     resolving: list[str] = []
 
     def lookup(ident: str) -> Instrument:
-        # Bases among the files being validated first, then installed instruments.
-        if ident in resolved:
-            return resolved[ident]
-        if ident in documents:
-            if ident in resolving:
-                cycle = " -> ".join([*resolving[resolving.index(ident) :], ident])
-                raise ValidationError(Problem(f"variants extend each other in a cycle: {cycle}", field="extends"))
-            if ident in failed:
-                raise KeyError(f"{documents[ident][0]} has problems")
-            return load(ident)
-        return ctx.registry.instruments._base(ident)
+        if ident not in by_id:
+            return ctx.registry.instruments._base(ident)
+        name = by_id[ident]
+        if ident in resolving:
+            cycle = " -> ".join([*resolving[resolving.index(ident) :], ident])
+            raise ValidationError(Problem(f"variants extend each other in a cycle: {cycle}", field="extends"))
+        load(name)
+        if name in failed:
+            raise KeyError(f"{name} has problems")
+        return resolved[name]
 
-    def load(key: str) -> Instrument:
-        name, doc, text = documents[key]
-        resolving.append(key)
+    def load(name: str) -> None:
+        if name in resolved or name in failed:
+            return
+        doc, text = documents[name]
+        ident = doc.get("id")
+        resolving.append(str(ident))
         try:
-            instrument = instrument_from_document(doc, lookup=lookup, file=name, text=text)
+            resolved[name] = instrument_from_document(doc, lookup=lookup, file=name, text=text)
         except ValidationError as exc:
-            failed.add(key)
-            raise exc.located(name) from None
+            failed[name] = exc.located(name)
         finally:
             resolving.pop()
-        resolved[key] = instrument
-        return instrument
 
-    valid = 0
-    for key in documents:
-        if key in resolved:
-            valid += 1
-            continue
-        if key in failed:
-            continue
-        try:
-            load(key)
-            valid += 1
-        except ValidationError as exc:
-            problems += exc.problems
-    for problem in dict.fromkeys(problems):
+    for name in documents:
+        load(name)
+        if name in failed:
+            problems += failed[name].problems
+    unique = list(dict.fromkeys(problems))
+    for problem in unique:
         ctx.print(str(problem))
-    total = len(args.files)
-    if problems:
-        ctx.print(f"{total - valid} of {total} file(s) invalid, {len(dict.fromkeys(problems))} problem(s)")
+    total = len(dict.fromkeys(args.files))
+    invalid = len({p.file for p in unique})
+    if unique:
+        ctx.print(f"{invalid} of {total} file(s) invalid, {len(unique)} problem(s)")
         return 1
     ctx.print(f"{total} file(s) valid")
     return 0
