@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import attrs
 import pytest
-from pit_support import INSTRUMENTS, TOOLS, normalise
 
 from matrixkit.model import Instrument
 
 Get = Callable[[str], Instrument]
+
+TOOLS = ("pit-a", "pit-b", "pit-c", "pit-d")
+
+
+def normalise(text: str) -> str:
+    """Whitespace normalised: every run of whitespace (including no-break spaces) becomes one space."""
+    return " ".join(text.split())
 
 
 @attrs.frozen
@@ -101,8 +108,8 @@ def test_nothing_left_out_of_the_matrix(instrument: Get, seed_text: str, ident: 
     rest = _matrix_section(seed_text, tool.title)
     rest = rest[len(tool.title) :]
     for domain in tool.domains:
-        for level, descriptor in zip(tool.level_keys, domain.descriptors, strict=True):
-            rest = rest.replace(_expected_seed_text(ident, domain.key, level, descriptor), " ", 1)
+        for level_key, descriptor in zip(tool.level_keys, domain.descriptors, strict=True):
+            rest = rest.replace(_expected_seed_text(ident, domain.key, level_key, descriptor), " ", 1)
         rest = rest.replace(domain.title, " ", 1)
     for group in tool.groups:
         rest = rest.replace(group.title, " ", 1)
@@ -129,11 +136,11 @@ def test_repairs_are_what_the_seed_shows(
     assert joined == normalise(f"{descriptor} {repair.dropped}")
 
 
-def test_repairs_are_marked_in_the_files(instrument: Get) -> None:
+def test_repairs_are_marked_in_the_files(instrument: Get, instrument_path: Callable[[str], Path]) -> None:
     marked: set[tuple[str, str, str]] = set()
     for ident in TOOLS:
         tool = instrument(ident)
-        lines = (INSTRUMENTS / f"{ident}.toml").read_text(encoding="utf-8").splitlines()
+        lines = instrument_path(ident).read_text(encoding="utf-8").splitlines()
         for domain in tool.domains:
             for level, descriptor in zip(tool.level_keys, domain.descriptors, strict=True):
                 literal = f'"{descriptor}",'

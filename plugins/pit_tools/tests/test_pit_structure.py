@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
-from pit_support import TOOLS, slug
 
 from matrixkit.format import dump_instrument, loads_instrument
 from matrixkit.model import Instrument
 
 Get = Callable[[str], Instrument]
+
+TOOLS = ("pit-a", "pit-b", "pit-c", "pit-d")
+
+
+def slug(text: str) -> str:
+    """The domain-key rule: lowercase, each run of characters other than a-z/0-9 becomes one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
 
 TITLES = {
     "pit-a": "Tool A: Place Based Working",
