@@ -59,6 +59,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "matrixkit._builtins.formats",
     "matrixkit._builtins.export_commands",
     "matrixkit._builtins.path",
+    "matrixkit._builtins.scaffold",
 )
 
 #: Entry point group of external plugins.
