@@ -264,3 +264,23 @@ def test_disabled_instrument_is_hidden_but_still_a_base(tmp_path: Path) -> None:
     with pytest.raises(MatrixkitError, match="disabled by configuration"):
         registry.instrument("digital-maturity")
     assert registry.instrument("local").based_on == "digital-maturity"
+
+
+def test_a_plugin_that_cannot_be_imported_is_reported_and_skipped(site: Path) -> None:
+    make_distribution(
+        site, "mk-test-ok", "mk_test_ok", "ok-tools", PLUGIN_BODY.format(path=str(DATA / "digital-maturity.toml"))
+    )
+    make_distribution(site, "mk-test-bad", "mk_test_bad", "bad-tools", "import mk_test_no_such_module\n")
+    registry = Registry(get_plugin_manager(config=Config()), Config())
+    assert "digital-maturity" in registry.instruments.ids()
+    [problem] = [p for p in registry.plugin_problems() if "bad-tools" in p]
+    assert "could not be loaded: ModuleNotFoundError" in problem
+    assert "MATRIXKIT_DISABLE_PLUGINS=bad-tools" in problem
+
+
+def test_user_config_dir_follows_the_given_environment(tmp_path: Path) -> None:
+    folder = tmp_path / "xdg" / "matrixkit"
+    folder.mkdir(parents=True)
+    (folder / "matrixkit.toml").write_text('[instruments]\ndisable = ["quiet"]\n')
+    config = load_config(environ={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, cwd=tmp_path)
+    assert config.disabled_instruments == {"quiet"}

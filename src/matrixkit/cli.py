@@ -143,6 +143,8 @@ def main(argv: Sequence[str] | None = None, *, context: Context | None = None) -
     ctx = context if context is not None else Context(debug=debug)
     ctx.debug = ctx.debug or debug
     try:
+        for problem in ctx.registry.plugin_problems():
+            ctx.warn(problem)
         parser = build_parser(ctx.registry)
         args = parser.parse_args(args_list)
         command: Command | None = getattr(args, "_command", None)

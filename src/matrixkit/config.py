@@ -71,11 +71,12 @@ class Config:
         return f"not in the allow-list ({source} [plugins].only or MATRIXKIT_LOAD_PLUGINS)"
 
 
-def user_config_dir() -> Path:
+def user_config_dir(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
     if sys.platform == "win32":
-        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        base = env.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
         return Path(base) / "matrixkit"
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "matrixkit"
 
 
@@ -90,7 +91,7 @@ def find_config_file(environ: Mapping[str, str] | None = None, cwd: Path | None 
     local = (cwd or Path.cwd()) / "matrixkit.toml"
     if local.is_file():
         return local
-    user = user_config_dir() / "matrixkit.toml"
+    user = user_config_dir(env) / "matrixkit.toml"
     return user if user.is_file() else None
 
 

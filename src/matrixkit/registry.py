@@ -103,6 +103,7 @@ def get_plugin_manager(
     pm = pluggy.PluginManager("matrixkit")
     pm.add_hookspecs(hookspecs)
     pm._matrixkit_info = {}  # type: ignore[attr-defined]
+    pm._matrixkit_problems = []  # type: ignore[attr-defined]
     for module_name in BUILTIN_PLUGINS:
         module = importlib.import_module(module_name)
         name = getattr(module, "PLUGIN_NAME", "builtin:" + module_name.rsplit(".", 1)[-1])
@@ -118,7 +119,13 @@ def get_plugin_manager(
             try:
                 plugin = ep.load()
             except Exception as exc:
-                raise RegistryError(f"plugin {ep.name!r} ({ep.value}) could not be loaded: {exc}") from exc
+                # One broken plugin must not take the others (or `matrixkit --version`) down with it.
+                pm._matrixkit_problems.append(  # type: ignore[attr-defined]
+                    f"plugin {ep.name!r} ({ep.value}, distribution {_dist_name(ep)}) could not be loaded: "
+                    f"{type(exc).__name__}: {exc}; disable it with MATRIXKIT_DISABLE_PLUGINS={ep.name}"
+                )
+                pm.set_blocked(ep.name)
+                continue
             dist = ep.dist
             _register(
                 pm,
@@ -484,6 +491,11 @@ class Registry:
         """The loaded plugins, built-ins first."""
         infos = [plugin_info(self.pm, name) for name, plugin in self.pm.list_name_plugin() if plugin is not None]
         return sorted(infos, key=lambda i: (not i.builtin, i.name))
+
+    def plugin_problems(self) -> list[str]:
+        """Plugins that were found but could not be loaded (each message says how to disable it)."""
+        problems: list[str] = getattr(self.pm, "_matrixkit_problems", [])
+        return list(problems)
 
     def blocked_plugins(self) -> list[str]:
         """Names of installed plugins that configuration kept from loading."""
