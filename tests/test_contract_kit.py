@@ -1,0 +1,293 @@
+"""The contract test kit: it passes on the core's own built-ins and catches broken plugins."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import ClassVar
+
+import attrs
+import pytest
+
+from matrixkit import hookimpl
+from matrixkit.exporting import Exporter
+from matrixkit.format import loads_instrument
+from matrixkit.model import Instrument
+from matrixkit.testing.contract import (
+    PROBE,
+    ContractError,
+    ExporterContract,
+    InstrumentContract,
+    check_exporter_description,
+    check_exporter_escapes,
+    check_exporter_writes_atomically,
+    check_instrument,
+    check_registered_instruments,
+    distribution_plugins,
+    plugin_registry,
+    probe_instrument,
+    run_cli,
+)
+
+DATA = Path(__file__).parent / "data"
+
+TWO_LEVELS = inspect.cleandoc(
+    """
+    format = 1
+    id = "tiny"
+    title = "Tiny"
+    version = "1.0"
+
+    [[levels]]
+    key = "low"
+    label = "Low"
+    score = 1
+
+    [[levels]]
+    key = "high"
+    label = "High"
+    score = 2
+
+    [[domains]]
+    key = "only"
+    title = "Only"
+    descriptors = ["Not yet", "Done"]
+    """
+)
+
+
+class GenericTools:
+    __name__ = "generic-tools"
+
+    @hookimpl
+    def matrixkit_register_instruments(self, register):  # type: ignore[no-untyped-def]
+        register.instrument(DATA / "digital-maturity.toml")
+
+
+# -- the kit applied to the core's own things (these run as part of the core's tests) -----------------
+
+
+class TestBuiltinExporters(ExporterContract):
+    include_builtin = True
+
+
+class TestGenericInstrument(InstrumentContract):
+    plugins = (GenericTools(),)
+    expected_ids = ("digital-maturity",)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="matrixkit.text.render_matrix wraps descriptors to a negative width when a level label is wider than "
+    "the terminal (found by the contract kit's hostile-text probe; reported to the owner of text.py)",
+)
+def test_text_sheet_with_a_level_label_wider_than_the_terminal() -> None:
+    from matrixkit.text import render_matrix
+
+    instrument = loads_instrument(TWO_LEVELS.replace('label = "Low"', f'label = "{"Low " * 30}"'))
+    assert "Not yet" in render_matrix(instrument, width=80)
+
+
+# -- the kit catches what is broken ----------------------------------------------------------------------
+
+
+def _variant_plugin(tmp_path: Path, base: str) -> object:
+    (tmp_path / "variant.toml").write_text(
+        f'format = 1\nid = "tiny-local"\nextends = "{base}"\ntitle = "Tiny, adapted"\n', encoding="utf-8"
+    )
+
+    class Variants:
+        __name__ = "variants"
+
+        @hookimpl
+        def matrixkit_register_instruments(self, register):  # type: ignore[no-untyped-def]
+            register.instrument(tmp_path / "variant.toml")
+
+    return Variants()
+
+
+def test_a_variant_of_an_unregistered_base_fails(tmp_path: Path) -> None:
+    registry = plugin_registry(_variant_plugin(tmp_path, "not-installed"))
+    with pytest.raises(ContractError, match="unknown base instrument 'not-installed'"):
+        check_registered_instruments(registry)
+
+
+def test_a_variant_resolves_when_its_base_is_registered(tmp_path: Path) -> None:
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "tiny.toml").write_text(TWO_LEVELS, encoding="utf-8")
+
+    class Base:
+        __name__ = "base"
+
+        @hookimpl
+        def matrixkit_register_instruments(self, register):  # type: ignore[no-untyped-def]
+            register.directory(tmp_path / "base")
+
+    variants = _variant_plugin(tmp_path, "tiny")
+    checked = check_registered_instruments(plugin_registry(Base(), variants), plugin_names=["variants"])
+    assert [i.id for i in checked] == ["tiny-local"]
+    assert checked[0].based_on == "tiny"
+
+
+def test_a_broken_file_fails_with_its_location(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text(TWO_LEVELS.replace('["Not yet", "Done"]', '["Only one"]'))
+
+    class Broken:
+        __name__ = "broken"
+
+        @hookimpl
+        def matrixkit_register_instruments(self, register):  # type: ignore[no-untyped-def]
+            register.instrument(tmp_path / "broken.toml")
+
+    with pytest.raises(ContractError, match=r"broken\.toml.*1 descriptors for 2 levels"):
+        check_registered_instruments(plugin_registry(Broken()))
+
+
+def test_an_instrument_that_does_not_round_trip_fails() -> None:
+    @attrs.frozen
+    class Odd(Instrument):
+        pass
+
+    good = loads_instrument(TWO_LEVELS)
+    odd = Odd(**{f.name: getattr(good, f.name) for f in attrs.fields(Instrument)})
+    with pytest.raises(ContractError, match="round trip changed it"):
+        check_instrument(odd)
+    check_instrument(good)
+
+
+def test_a_missing_distribution_is_reported() -> None:
+    with pytest.raises(ContractError, match="is not installed"):
+        distribution_plugins("matrixkit-no-such-distribution")
+
+
+def test_a_distribution_without_entry_points_is_reported() -> None:
+    with pytest.raises(ContractError, match="declares no entry point"):
+        distribution_plugins("attrs")
+
+
+def test_a_contract_class_must_name_its_plugin() -> None:
+    class TestNothing(InstrumentContract):
+        pass
+
+    with pytest.raises(ContractError, match="set 'distribution'"):
+        TestNothing().test_registers_instruments()
+
+
+def test_a_plugin_without_instruments_fails_the_instrument_contract() -> None:
+    class Empty:
+        __name__ = "empty"
+
+    class TestEmpty(InstrumentContract):
+        plugins = (Empty(),)
+
+    with pytest.raises(ContractError, match="registers no instrument"):
+        TestEmpty().test_registers_instruments()
+
+
+class CarelessHtml(Exporter):
+    """Writes titles into HTML without escaping them."""
+
+    name = "careless-html"
+    extension = ".html"
+    media_type = "text/html"
+    description = "HTML that forgets to escape"
+    kinds: ClassVar[frozenset[str]] = frozenset({"sheet"})
+
+    def render_sheet(self, instrument: Instrument) -> bytes:
+        return f"<html><body><h1>{instrument.title}</h1></body></html>".encode()
+
+
+class CarefulHtml(CarelessHtml):
+    name = "careful-html"
+    description = "HTML that escapes"
+
+    def render_sheet(self, instrument: Instrument) -> bytes:
+        import html
+
+        return f"<html><body><h1>{html.escape(instrument.title)}</h1></body></html>".encode()
+
+
+class FormulaCsv(Exporter):
+    name = "formula-csv"
+    extension = ".csv"
+    media_type = "text/csv"
+    description = "CSV that lets formulas through"
+    kinds: ClassVar[frozenset[str]] = frozenset({"sheet"})
+
+    def render_sheet(self, instrument: Instrument) -> bytes:
+        return "".join(f'"{d.title}",{len(d.descriptors)}\n' for d in instrument.domains).encode()
+
+
+class FileWriter(CarefulHtml):
+    name = "file-writer"
+
+    def render_sheet(self, instrument: Instrument) -> bytes:
+        data = super().render_sheet(instrument)
+        Path("side-effect.html").write_bytes(data)
+        return data
+
+
+def test_unescaped_html_is_caught() -> None:
+    probed = probe_instrument(loads_instrument(TWO_LEVELS))
+    assert PROBE in probed.title and all(PROBE in d for d in probed.domains[0].descriptors)
+    with pytest.raises(ContractError, match="unescaped"):
+        check_exporter_escapes(CarelessHtml(), "sheet", probed)
+    check_exporter_escapes(CarefulHtml(), "sheet", probed)
+
+
+def test_csv_formulas_are_caught() -> None:
+    instrument = loads_instrument(TWO_LEVELS)
+    hostile = attrs.evolve(instrument, domains=[attrs.evolve(instrument.domains[0], title="=1+1")])
+    with pytest.raises(ContractError, match="formula"):
+        check_exporter_escapes(FormulaCsv(), "sheet", hostile)
+    check_exporter_escapes(FormulaCsv(), "sheet", instrument)
+
+
+def test_an_exporter_that_writes_files_itself_is_caught() -> None:
+    with pytest.raises(ContractError, match="wrote files while rendering"):
+        check_exporter_writes_atomically(FileWriter(), "sheet", loads_instrument(TWO_LEVELS))
+    check_exporter_writes_atomically(CarefulHtml(), "sheet", loads_instrument(TWO_LEVELS))
+
+
+def test_exporter_descriptions_are_checked() -> None:
+    class Sloppy(Exporter):
+        name = "Sloppy Format"
+        extension = "txt"
+        media_type = "text"
+        description = ""
+        kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "poster"})
+
+    with pytest.raises(ContractError) as info:
+        check_exporter_description(Sloppy())
+    message = str(info.value)
+    for part in ("must be lowercase", "must start with a dot", "not a media type", "description is empty", "poster"):
+        assert part in message
+    assert "render_sheet() is not implemented" in message
+    check_exporter_description(CarefulHtml())
+
+
+def test_exporter_contract_fails_on_a_careless_plugin() -> None:
+    class CarelessPlugin:
+        __name__ = "careless"
+
+        @hookimpl
+        def matrixkit_register_exporters(self, register):  # type: ignore[no-untyped-def]
+            register.exporter(CarelessHtml())
+
+    class TestCareless(ExporterContract):
+        plugins = (CarelessPlugin(),)
+        max_examples = 5
+
+    assert [e.name for e in TestCareless.exporters()] == ["careless-html"]
+    with pytest.raises(ContractError, match="unescaped"):
+        TestCareless().test_sheets_escape_hostile_text()
+
+
+def test_run_cli_captures_output_and_status() -> None:
+    registry = plugin_registry(GenericTools())
+    listed = run_cli(["tools"], registry=registry)
+    assert listed.status == 0 and "digital-maturity" in listed.out
+    missing = run_cli(["show", "no-such-tool"], registry=registry)
+    assert missing.status == 1 and "unknown instrument 'no-such-tool'" in missing.err
+    assert run_cli(["--version"], registry=registry).status == 0
