@@ -1,0 +1,429 @@
+"""Charts with matplotlib: the distribution of levels per domain, and the consensus profile (radar).
+
+The functions take plain data — labels, level colours, counts, level indices — so that every exporter draws the
+same pictures from what its report already holds (charts never compute statistics): ``svg``/``png`` files,
+inline SVG in HTML, images in PDF.
+
+Why matplotlib: it writes both SVG and PNG with no system packages (pygal needs cairo for PNG, plotly needs a
+browser), keeps SVG text as text (searchable, accessible), and its polar axes give a radar directly. It is imported
+only inside these functions, and used through :class:`matplotlib.figure.Figure` (never ``pyplot``): no global
+state, no GUI backend, safe in threads and servers.
+
+Pictures are deterministic (fixed SVG ids, no dates) so that the same report gives the same bytes. Text from
+users is drawn literally: mathtext (``$...$``) is switched off.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal
+from xml.sax.saxutils import escape, quoteattr
+
+import attrs
+
+from matrixkit_exporters.colour import edge_colour, text_colour
+from matrixkit_exporters.safety import printable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from matrixkit.model import Instrument, Level
+    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+
+__all__ = [
+    "ChartLevel",
+    "Series",
+    "distribution_chart",
+    "figure_bytes",
+    "inline_svg",
+    "profile_chart",
+    "summary_chart",
+]
+
+ImageFormat = Literal["svg", "png"]
+
+#: Okabe–Ito colours (distinguishable with colour-blindness) and line styles for the profile series.
+SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+SERIES_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
+#: Fill of the "not answered" part of a bar.
+MISSING_COLOUR = "#e6e6e6"
+INK = "#1a1a1a"
+
+
+@attrs.frozen
+class ChartLevel:
+    """A level as a chart needs it: its label and fill colour."""
+
+    label: str
+    colour: str
+
+
+@attrs.frozen
+class Series:
+    """One line of a profile: a name and, per domain, a level index (0 = lowest) or None."""
+
+    name: str
+    values: tuple[int | None, ...] = attrs.field(converter=tuple)
+
+
+def _clean(text: str, width: int) -> str:
+    one_line = " ".join(printable(text).split())
+    return "\n".join(textwrap.wrap(one_line, width=width, max_lines=3, placeholder="…")) or one_line
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    import matplotlib as mpl
+
+    rc: Any = {
+        "text.parse_math": False,  # user text is text, never mathtext
+        "text.usetex": False,
+        "svg.fonttype": "none",
+        "svg.hashsalt": "matrixkit",  # stable ids
+        "font.family": "sans-serif",
+        "font.sans-serif": ["DejaVu Sans"],
+        "font.size": 9,
+        "axes.edgecolor": "#595959",
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "text.color": INK,
+        "figure.dpi": 100,
+    }
+    with mpl.rc_context(rc), warnings.catch_warnings():
+        # A label in a script the bundled font lacks is drawn with boxes: not an error for a report.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from")
+        warnings.filterwarnings("ignore", message="Matplotlib currently does not support")
+        yield
+
+
+def distribution_chart(
+    domains: Sequence[str],
+    levels: Sequence[ChartLevel],
+    counts: Sequence[Sequence[int]],
+    missing: Sequence[int] | None = None,
+    *,
+    title: str = "How people placed each domain",
+) -> Figure:
+    """Stacked horizontal bars: per domain (top to bottom), how many people chose each level (left to right).
+
+    :param domains: the domains' labels, in instrument order.
+    :param levels: the levels, lowest first.
+    :param counts: per domain, the number of people per level.
+    :param missing: per domain, how many did not answer (drawn as a pale last segment); None to leave out.
+    """
+    from matplotlib.figure import Figure
+
+    n = len(domains)
+    with _style():
+        fig = Figure(figsize=(8.0, 1.3 + 0.42 * max(n, 1)), layout="constrained")
+        _draw_distribution(fig.add_subplot(), domains, levels, counts, missing, title)
+    return fig
+
+
+def _draw_distribution(
+    ax: object,
+    domains: Sequence[str],
+    levels: Sequence[ChartLevel],
+    counts: Sequence[Sequence[int]],
+    missing: Sequence[int] | None,
+    title: str,
+) -> None:
+    from matplotlib.axes import Axes
+    from matplotlib.ticker import MaxNLocator
+
+    assert isinstance(ax, Axes)
+    n = len(domains)
+    rows = list(range(n))
+    left = [0] * n
+    totals = [sum(c) + (missing[i] if missing else 0) for i, c in enumerate(counts)]
+    widest = max(totals, default=0) or 1
+    for j, level in enumerate(levels):
+        widths = [row[j] for row in counts]
+        ax.barh(
+            rows,
+            widths,
+            left=left,
+            height=0.7,
+            color=level.colour,
+            edgecolor=edge_colour(level.colour),
+            linewidth=0.8,
+            label=_clean(level.label, 24),
+        )
+        for i, w in enumerate(widths):
+            if w and w / widest >= 0.04:
+                ax.text(left[i] + w / 2, i, str(w), ha="center", va="center", color=text_colour(level.colour))
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    if missing is not None and any(missing):
+        ax.barh(
+            rows,
+            list(missing),
+            left=left,
+            height=0.7,
+            color=MISSING_COLOUR,
+            edgecolor="#595959",
+            linewidth=0.8,
+            hatch="//",
+            label="Not answered",
+        )
+    ax.set_yticks(rows, [_clean(d, 28) for d in domains])
+    ax.invert_yaxis()
+    ax.set_xlim(0, widest)
+    ax.set_xlabel("People")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(_clean(title, 80), loc="left", fontweight="bold")
+    if levels:
+        ax.legend(
+            loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8, title="Level", title_fontsize=8
+        )
+
+
+def profile_chart(
+    domains: Sequence[str],
+    levels: Sequence[ChartLevel],
+    series: Sequence[Series],
+    *,
+    title: str = "Consensus profile",
+) -> Figure:
+    """A radar: one spoke per domain, rings for the levels (lowest inside), one closed line per series.
+
+    A domain where a series has no level (None) breaks that series' line there. With fewer than three domains
+    a radar says nothing a table does not; it still draws (points on the spokes).
+    """
+    from matplotlib.figure import Figure
+
+    with _style():
+        fig = Figure(figsize=(6.4, 5.6), layout="constrained")
+        _draw_profile(fig.add_subplot(projection="polar"), domains, levels, series, title)
+    return fig
+
+
+def _draw_profile(
+    ax: object,
+    domains: Sequence[str],
+    levels: Sequence[ChartLevel],
+    series: Sequence[Series],
+    title: str,
+) -> None:
+    from matplotlib.projections.polar import PolarAxes
+
+    assert isinstance(ax, PolarAxes)
+    n = max(len(domains), 1)
+    angles = [2 * math.pi * i / n for i in range(n)]
+    ax.set_theta_zero_location("N")  # the first domain at the top, the others clockwise, like a clock
+    ax.set_theta_direction(-1)
+    ax.set_xlim(0, 2 * math.pi)
+    ax.set_ylim(0, len(levels) + 0.5)
+    # Rings: coloured bands, one per level, so the picture reads like the matrix's columns.
+    # Level j sits on the ring of radius j + 1; its band spans j + 0.5 to j + 1.5 (the lowest from the centre).
+    around = [2 * math.pi * k / 180 for k in range(181)]
+    for j, level in enumerate(levels):
+        inner = j + 0.5 if j else 0.0
+        ax.fill_between(around, inner, j + 1.5, color=level.colour, alpha=0.35, linewidth=0, zorder=0)
+    ax.set_yticks([j + 1 for j in range(len(levels))], [_clean(lv.label, 16) for lv in levels], fontsize=7)
+    ax.set_rlabel_position(180 / n if n > 1 else 10)  # level names between the first two spokes
+    ax.set_xticks(angles, [_clean(d, 18) for d in domains] if domains else [""])
+    ax.tick_params(axis="x", pad=10)
+    ax.grid(color="#8c8c8c", linewidth=0.6)
+    for k, line in enumerate(series):
+        style, marker = SERIES_STYLES[k % len(SERIES_STYLES)]
+        colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+        radii = [float("nan") if v is None else v + 1 for v in line.values]
+        xs, ys = [*angles, angles[0]], [*radii, radii[0]]
+        label = _clean(line.name, 30)
+        ax.plot(xs, ys, linestyle=style, marker=marker, color=colour, linewidth=1.8, markersize=5, label=label)
+    ax.set_title(_clean(title, 70), loc="left", fontweight="bold", pad=18)
+    if series:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=min(len(series), 3), frameon=False, fontsize=8)
+
+
+def summary_chart(
+    domains: Sequence[str],
+    levels: Sequence[ChartLevel],
+    counts: Sequence[Sequence[int]],
+    missing: Sequence[int] | None,
+    series: Sequence[Series],
+    *,
+    title: str = "",
+) -> Figure:
+    """Both charts side by side in one figure: what the ``svg`` and ``png`` formats write."""
+    from matplotlib.figure import Figure
+
+    n = len(domains)
+    with _style():
+        fig = Figure(figsize=(13.0, max(5.6, 1.3 + 0.42 * n)), layout="constrained")
+        if title:
+            fig.suptitle(_clean(title, 110), fontweight="bold", x=0.01, ha="left")
+        grid = fig.add_gridspec(1, 2, width_ratios=[1.35, 1])
+        _draw_distribution(
+            fig.add_subplot(grid[0, 0]), domains, levels, counts, missing, "How people placed each domain"
+        )
+        _draw_profile(fig.add_subplot(grid[0, 1], projection="polar"), domains, levels, series, "Consensus profile")
+    return fig
+
+
+def figure_bytes(fig: Figure, fmt: ImageFormat, *, description: str = "", text_as_paths: bool = False) -> bytes:
+    """The figure as SVG or PNG bytes.
+
+    SVG gets ``role="img"``, an ``aria-label`` and a ``<title>`` from ``description`` (screen readers read it).
+    ``text_as_paths`` draws SVG text as outlines, for renderers that lack the font (PDF embedding).
+    """
+    buffer = io.BytesIO()
+    with _style():
+        import matplotlib as mpl
+
+        with mpl.rc_context({"svg.fonttype": "path" if text_as_paths else "none"}):
+            if fmt == "svg":
+                fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+            else:
+                fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    data = buffer.getvalue()
+    if fmt == "svg":
+        data = _label_svg(data.decode("utf-8"), description).encode("utf-8")
+    return data
+
+
+def _label_svg(svg: str, description: str) -> str:
+    """Give the root ``<svg>`` an accessible name: ``role="img"``, ``aria-label`` and a ``<title>``."""
+    start = svg.index("<svg")
+    end = svg.index(">", start)
+    text = " ".join(printable(description).split())
+    opening = svg[start:end]
+    labelled = f'{opening} role="img" aria-label={quoteattr(text)}>' if text else f'{opening} role="img">'
+    title = f"<title>{escape(text)}</title>" if text else ""
+    return svg[:start] + labelled + title + svg[end + 1 :]
+
+
+def inline_svg(svg: bytes) -> str:
+    """SVG bytes as an element to put inside HTML: no XML declaration or doctype."""
+    text = svg.decode("utf-8")
+    return text[text.index("<svg") :].strip()
+
+
+# -- the charts of a report ----------------------------------------------------------------------------------
+# Adapters from the report objects to the drawing functions above: they read figures, they compute none.
+
+#: Most profiles drawn on one radar; more lines than this are unreadable.
+MAX_SERIES = 5
+
+
+def chart_levels(instrument: Instrument) -> list[ChartLevel]:
+    """The instrument's levels as charts need them."""
+    return [ChartLevel(level.label, level.colour) for level in instrument.levels]
+
+
+def _domain_labels(instrument: Instrument) -> list[str]:
+    return [domain.label for domain in instrument.domains]
+
+
+def _index(level: Level | None, instrument: Instrument) -> int | None:
+    return None if level is None else instrument.levels.index(level)
+
+
+def collation_series(report: CollationReport) -> list[Series]:
+    """The suggested level per domain, and each group's when the collation is split (up to a few groups)."""
+    series = [Series(f"Suggested ({report.rule})", [d.suggested_index for d in report.domains])]
+    if report.by is not None and 1 < len(report.groups) < MAX_SERIES:
+        for name in report.groups:
+            series.append(Series(name, [d.group(name).suggested_index for d in report.domains]))
+    return series
+
+
+def report_series(report: WorkshopReport) -> list[Series]:
+    """Agreed, suggested and (when any is set) target levels per domain."""
+    instrument = report.instrument
+    series = [
+        Series("Agreed", [_index(d.agreed, instrument) for d in report.decisions]),
+        Series(f"Suggested ({report.collation.rule})", [d.result.suggested_index for d in report.decisions]),
+    ]
+    if any(d.target is not None for d in report.decisions):
+        series.append(Series("Target", [_index(d.target, instrument) for d in report.decisions]))
+    return series
+
+
+def collation_charts(report: CollationReport, series: Sequence[Series] | None = None) -> tuple[Figure, Figure]:
+    """(distribution, profile) of a collation; ``series`` defaults to :func:`collation_series`."""
+    instrument = report.instrument
+    levels = chart_levels(instrument)
+    distribution = distribution_chart(
+        _domain_labels(instrument),
+        levels,
+        [d.counts for d in report.domains],
+        [d.missing for d in report.domains],
+        title=f"How {report.responses} people placed each domain",
+    )
+    profile = profile_chart(_domain_labels(instrument), levels, series or collation_series(report))
+    return distribution, profile
+
+
+def record_chart(record: RecordSheet) -> Figure:
+    """The profile of one person's levels."""
+    instrument = record.instrument
+    return profile_chart(
+        _domain_labels(instrument),
+        chart_levels(instrument),
+        [Series(record.participant, [e.index for e in record.entries])],
+        title=f"Profile: {record.participant}",
+    )
+
+
+def _summary(report: CollationReport, series: Sequence[Series], title: str) -> Figure:
+    instrument = report.instrument
+    return summary_chart(
+        _domain_labels(instrument),
+        chart_levels(instrument),
+        [d.counts for d in report.domains],
+        [d.missing for d in report.domains],
+        series,
+        title=title,
+    )
+
+
+def describe_distribution(report: CollationReport) -> str:
+    """A text alternative for the distribution chart."""
+    return (
+        f"Stacked bar chart: for each of {len(report.domains)} domains, how many of {report.responses} people "
+        "chose each level; the collation sheet table gives the same counts."
+    )
+
+
+def describe_profile(instrument: Instrument, series: Sequence[Series]) -> str:
+    """A text alternative for the profile chart, naming each series' level per domain."""
+    parts = []
+    for line in series:
+        levels = [
+            f"{domain.label}: {instrument.levels[v].label if v is not None else 'none'}"
+            for domain, v in zip(instrument.domains, line.values, strict=True)
+        ]
+        parts.append(f"{line.name}: " + "; ".join(levels))
+    return "Radar chart of levels per domain. " + ". ".join(parts) + "."
+
+
+def render_record(record: RecordSheet, fmt: ImageFormat) -> bytes:
+    instrument = record.instrument
+    series = [Series(record.participant, [e.index for e in record.entries])]
+    return figure_bytes(record_chart(record), fmt, description=describe_profile(instrument, series))
+
+
+def render_collation(report: CollationReport, fmt: ImageFormat) -> bytes:
+    series = collation_series(report)
+    fig = _summary(report, series, _title(report.title or report.instrument.title, report.responses))
+    description = describe_distribution(report) + " " + describe_profile(report.instrument, series)
+    return figure_bytes(fig, fmt, description=description)
+
+
+def render_report(report: WorkshopReport, fmt: ImageFormat) -> bytes:
+    series = report_series(report)
+    fig = _summary(report.collation, series, _title(report.title, report.collation.responses))
+    description = describe_distribution(report.collation) + " " + describe_profile(report.instrument, series)
+    return figure_bytes(fig, fmt, description=description)
+
+
+def _title(name: str, responses: int) -> str:
+    return f"{name} ({responses} {'response' if responses == 1 else 'responses'})"
