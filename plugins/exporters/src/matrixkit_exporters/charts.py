@@ -19,7 +19,7 @@ import io
 import math
 import textwrap
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 from xml.sax.saxutils import escape, quoteattr
@@ -63,12 +63,16 @@ class ChartLevel:
     colour: str
 
 
+def _values(values: Iterable[int | None]) -> tuple[int | None, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class Series:
     """One line of a profile: a name and, per domain, a level index (0 = lowest) or None."""
 
     name: str
-    values: tuple[int | None, ...] = attrs.field(converter=tuple)
+    values: tuple[int | None, ...] = attrs.field(converter=_values)
 
 
 def _clean(text: str, width: int) -> str:
