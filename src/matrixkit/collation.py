@@ -15,7 +15,9 @@ Collations written as JSON (:func:`matrixkit.report.collation_report_to_dict`) a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -24,6 +26,7 @@ from matrixkit.errors import MatrixkitError, Problem, ValidationError
 from matrixkit.model import Instrument
 
 if TYPE_CHECKING:
+    from matrixkit.readers import Reader
     from matrixkit.responses import Response
 
 __all__ = [
@@ -34,7 +37,11 @@ __all__ = [
     "Tally",
     "TallySet",
     "collate",
+    "collate_file",
+    "collate_files",
     "collation_from_dict",
+    "instrument_from_collation_dict",
+    "is_collation_document",
     "merge_all",
 ]
 
@@ -369,12 +376,14 @@ def collate(instrument: Instrument, responses: Iterable[Response], by: str | Non
 # -- reading collation JSON back -------------------------------------------------------------------
 
 
-def collation_from_dict(data: object, instrument: Instrument, *, file: str | None = None) -> Collation:
+def collation_from_dict(
+    data: object, instrument: Instrument, *, file: str | None = None, strict: bool = True
+) -> Collation:
     """Read the counts of a collation document (as written by ``matrixkit collate``) back into a Collation.
 
-    The document must be of ``instrument`` (same id, version and, when recorded, fingerprint); statistics in
-    it are ignored. Raises :class:`ValidationError` listing every problem, located in ``file``, or
-    :class:`IncompatibleCollationsError` when it collates another instrument or version.
+    The document must be of ``instrument`` (same id and, when ``strict``, the same version and fingerprint);
+    statistics in it are ignored. Raises :class:`ValidationError` listing every problem, located in ``file``,
+    or :class:`IncompatibleCollationsError` when it collates another instrument or version.
     """
     problems: list[Problem] = []
 
@@ -392,13 +401,13 @@ def collation_from_dict(data: object, instrument: Instrument, *, file: str | Non
             "collations of different instruments cannot be pooled"
         )
     version = ident.get("version")
-    if version is not None and str(version) != instrument.version:
+    if strict and version is not None and str(version) != instrument.version:
         raise IncompatibleCollationsError(
             f"{file or 'collation'}: collates version {version} of {instrument.id}, not version "
             f"{instrument.version}; collations of different versions cannot be pooled"
         )
     fingerprint = ident.get("fingerprint")
-    if fingerprint is not None and fingerprint != instrument.fingerprint:
+    if strict and fingerprint is not None and fingerprint != instrument.fingerprint:
         raise IncompatibleCollationsError(
             f"{file or 'collation'}: the levels or descriptors of {instrument.id} {instrument.version} differ from "
             "the installed instrument's; collations of different questions cannot be pooled"
@@ -516,3 +525,154 @@ def collation_from_dict(data: object, instrument: Instrument, *, file: str | Non
         return Collation(instrument, TallySet(responses, overall), by, group_sets, comment_map)
     except ValidationError as exc:
         raise ValidationError(p.located(file) for p in exc.problems) from exc
+
+
+def instrument_from_collation_dict(data: Mapping[str, Any], *, file: str | None = None) -> Instrument:
+    """A stand-in instrument built from what a collation document records (levels, domain keys and titles).
+
+    For reading a collation of an instrument version that is not installed (comparing rounds): the
+    descriptors are not in the file and are replaced by a note.
+    """
+    from matrixkit.model import Domain, Level
+
+    ident = data.get("instrument")
+    problems: list[Problem] = []
+    levels: list[Level] = []
+    domains: list[Domain] = []
+    if not isinstance(ident, Mapping) or not isinstance(ident.get("levels"), list):
+        raise ValidationError(
+            Problem("the collation does not record its levels (instrument.levels)", file=file, field="instrument")
+        )
+    try:
+        for item in ident["levels"]:
+            levels.append(Level(key=item["key"], label=item["label"], score=item["score"]))
+        for item in data.get("domains", []):
+            domains.append(
+                Domain(
+                    key=item["key"],
+                    title=item.get("title") or item["key"],
+                    descriptors=["(not recorded)"] * len(levels),
+                )
+            )
+        return Instrument(
+            id=str(ident.get("id")),
+            title=str(ident.get("title") or ident.get("id")),
+            version=str(ident.get("version") or "?"),
+            levels=levels,
+            domains=domains,
+        )
+    except (KeyError, TypeError) as exc:
+        problems.append(Problem(f"cannot read the recorded instrument: {exc}", file=file, field="instrument"))
+    except ValidationError as exc:
+        problems += [p.located(file) for p in exc.problems]
+    raise ValidationError(problems)
+
+
+# -- collating files -------------------------------------------------------------------------------
+
+
+def is_collation_document(doc: object) -> bool:
+    """True when a parsed JSON/TOML document is a collation (as written by ``matrixkit collate``)."""
+    return (
+        isinstance(doc, Mapping)
+        and isinstance(doc.get("instrument"), Mapping)
+        and isinstance(doc.get("domains"), list)
+        and "responses" in doc
+    )
+
+
+def read_document(path: str | os.PathLike[str]) -> object | None:
+    """The parsed document of a ``.json`` or ``.toml`` file, or None for other files."""
+    from matrixkit.format import read_toml
+    from matrixkit.readers import read_json
+
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
+        return read_json(path)
+    if suffix == ".toml":
+        return read_toml(path)[0]
+    return None
+
+
+def collate_file(
+    path: str | os.PathLike[str],
+    instrument: Instrument,
+    readers: Mapping[str, Reader],
+    by: str | None = None,
+    *,
+    seen: dict[str, str] | None = None,
+) -> Collation:
+    """The collation of one input file: a response file (read by the reader its extension names) or a
+    collation written earlier (pooled as is; with ``by`` it must be split by the same attribute, without
+    ``by`` its split is dropped).
+
+    ``seen`` (participant id, case-folded → file) is updated and checked for participants already counted
+    from other files. Raises :class:`ValidationError` listing every problem of the file, located.
+    """
+    from matrixkit.readers import reader_for
+
+    name = os.fspath(path)
+    if not Path(path).is_file():
+        raise ValidationError(Problem("no such file", file=name))
+    doc = read_document(path) if Path(path).suffix.lower() in (".json", ".toml") else None
+    if doc is not None and is_collation_document(doc):
+        collation = collation_from_dict(doc, instrument, file=name)
+        if by is None:
+            return collation.unsplit()
+        if collation.by != by:
+            raise ValidationError(
+                Problem(
+                    f"this collation is split by {_by_name(collation.by)}, not by {by!r}: collate its responses "
+                    f"again with --by {by}, or pool without --by",
+                    file=name,
+                )
+            )
+        return collation
+    reader = reader_for(path, dict(readers))
+    collator = Collator(instrument, by)
+    problems: list[Problem] = []
+    seen = {} if seen is None else seen
+    try:
+        for response in reader.read(path, instrument):
+            response_problems = list(response.problems(instrument))
+            if response_problems:
+                problems += [p.located(name) for p in response_problems]
+                continue
+            folded = response.participant.strip().casefold()
+            if folded in seen and seen[folded] != name:
+                problems.append(Problem(f"participant {response.participant!r} is also in {seen[folded]}", file=name))
+                continue
+            seen[folded] = name
+            collator.add(response)
+    except ValidationError as exc:
+        problems += exc.problems
+    ValidationError.collect(problems)
+    return collator.collation()
+
+
+def collate_files(
+    paths: Sequence[str | os.PathLike[str]],
+    instrument: Instrument,
+    readers: Mapping[str, Reader],
+    by: str | None = None,
+) -> tuple[Collation, list[Collation]]:
+    """Collate and pool input files (response files and earlier collations): the pooled collation and the
+    collation of each file. Every file is read even after one fails; then :class:`ValidationError` lists all
+    the problems. Naming one file twice is an error (it would be counted twice)."""
+    problems: list[Problem] = []
+    parts: list[Collation] = []
+    seen: dict[str, str] = {}
+    resolved: dict[Path, str] = {}
+    for path in paths:
+        name = os.fspath(path)
+        real = Path(path).resolve()
+        if real in resolved:
+            problems.append(Problem(f"the same file as {resolved[real]}: it would be counted twice", file=name))
+            continue
+        resolved[real] = name
+        try:
+            parts.append(collate_file(path, instrument, readers, by, seen=seen))
+        except ValidationError as exc:
+            problems += exc.problems
+    ValidationError.collect(problems)
+    return merge_all(parts, instrument, by), parts

@@ -60,6 +60,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "matrixkit._builtins.export_commands",
     "matrixkit._builtins.path",
     "matrixkit._builtins.scaffold",
+    "matrixkit._builtins.rules",
+    "matrixkit._builtins.readers",
+    "matrixkit._builtins.collation_commands",
 )
 
 #: Entry point group of external plugins.

@@ -11,10 +11,28 @@ from matrixkit.hookspecs import hookimpl
 if TYPE_CHECKING:
     from matrixkit.model import Instrument
     from matrixkit.registry import ExporterRegister
+    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+
+_ALL_KINDS = frozenset({"sheet", "record", "collation", "report"})
 
 
 def dumps_json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _toml_safe(value: Any) -> Any:
+    """Plain data TOML can hold: None values (meaning "none") are left out; lists of lists stay as they are."""
+    if isinstance(value, dict):
+        return {str(k): _toml_safe(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_toml_safe(v) for v in value if v is not None]
+    return value
+
+
+def dumps_toml(data: dict[str, Any]) -> bytes:
+    import tomli_w
+
+    return tomli_w.dumps(_toml_safe(data)).encode("utf-8")
 
 
 class JsonExporter(Exporter):
@@ -22,12 +40,27 @@ class JsonExporter(Exporter):
     extension = ".json"
     media_type = "application/json"
     description = "JSON: the fully resolved instrument, or the data of a record, collation or report"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet"})
+    kinds: ClassVar[frozenset[str]] = _ALL_KINDS
 
     def render_sheet(self, instrument: Instrument) -> bytes:
         from matrixkit.format import instrument_to_dict
 
         return dumps_json(instrument_to_dict(instrument))
+
+    def render_record(self, record: RecordSheet) -> bytes:
+        from matrixkit.report import record_sheet_to_dict
+
+        return dumps_json(record_sheet_to_dict(record))
+
+    def render_collation(self, report: CollationReport) -> bytes:
+        from matrixkit.report import collation_report_to_dict
+
+        return dumps_json(collation_report_to_dict(report))
+
+    def render_report(self, report: WorkshopReport) -> bytes:
+        from matrixkit.report import workshop_report_to_dict
+
+        return dumps_json(workshop_report_to_dict(report))
 
 
 class TomlExporter(Exporter):
@@ -35,12 +68,27 @@ class TomlExporter(Exporter):
     extension = ".toml"
     media_type = "application/toml"
     description = "TOML: the fully resolved instrument (a valid instrument file), or a record, collation or report"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet"})
+    kinds: ClassVar[frozenset[str]] = _ALL_KINDS
 
     def render_sheet(self, instrument: Instrument) -> bytes:
         from matrixkit.format import dump_instrument
 
         return dump_instrument(instrument).encode("utf-8")
+
+    def render_record(self, record: RecordSheet) -> bytes:
+        from matrixkit.report import record_sheet_to_dict
+
+        return dumps_toml(record_sheet_to_dict(record))
+
+    def render_collation(self, report: CollationReport) -> bytes:
+        from matrixkit.report import collation_report_to_dict
+
+        return dumps_toml(collation_report_to_dict(report))
+
+    def render_report(self, report: WorkshopReport) -> bytes:
+        from matrixkit.report import workshop_report_to_dict
+
+        return dumps_toml(workshop_report_to_dict(report))
 
 
 class TextExporter(Exporter):
@@ -48,12 +96,27 @@ class TextExporter(Exporter):
     extension = ".txt"
     media_type = "text/plain"
     description = "Plain text for the terminal"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet"})
+    kinds: ClassVar[frozenset[str]] = _ALL_KINDS
 
     def render_sheet(self, instrument: Instrument) -> bytes:
         from matrixkit.text import render_matrix
 
         return render_matrix(instrument).encode("utf-8")
+
+    def render_record(self, record: RecordSheet) -> bytes:
+        from matrixkit._builtins.text_reports import render_record
+
+        return render_record(record).encode("utf-8")
+
+    def render_collation(self, report: CollationReport) -> bytes:
+        from matrixkit._builtins.text_reports import render_collation
+
+        return render_collation(report).encode("utf-8")
+
+    def render_report(self, report: WorkshopReport) -> bytes:
+        from matrixkit._builtins.text_reports import render_report
+
+        return render_report(report).encode("utf-8")
 
 
 @hookimpl
