@@ -7,5 +7,41 @@ def test_my_exporter_renders_any_sheet(instrument): ...
 """
 
 from matrixkit.testing._instruments import colours, instruments, keys, levels, texts
+from matrixkit.testing._responses import (
+    SECTORS,
+    actions,
+    collation_reports,
+    collations,
+    large_collations,
+    level_indices,
+    participant_ids,
+    record_sheets,
+    response_lists,
+    responses,
+    rules,
+    tallies,
+    workshop_records,
+    workshop_reports,
+)
 
-__all__ = ["colours", "instruments", "keys", "levels", "texts"]
+__all__ = [
+    "SECTORS",
+    "actions",
+    "collation_reports",
+    "collations",
+    "colours",
+    "instruments",
+    "keys",
+    "large_collations",
+    "level_indices",
+    "levels",
+    "participant_ids",
+    "record_sheets",
+    "response_lists",
+    "responses",
+    "rules",
+    "tallies",
+    "texts",
+    "workshop_records",
+    "workshop_reports",
+]
