@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -226,10 +227,10 @@ def _draw_profile(
     ax.set_ylim(0, len(levels) + 0.5)
     # Rings: coloured bands, one per level, so the picture reads like the matrix's columns.
     # Level j sits on the ring of radius j + 1; its band spans j + 0.5 to j + 1.5 (the lowest from the centre).
-    around = [2 * math.pi * k / 180 for k in range(181)]
     for j, level in enumerate(levels):
         inner = j + 0.5 if j else 0.0
-        ax.fill_between(around, inner, j + 1.5, color=level.colour, alpha=0.35, linewidth=0, zorder=0)
+        height = j + 1.5 - inner
+        ax.bar(0, height, width=2 * math.pi, bottom=inner, align="edge", color=level.colour, alpha=0.35, zorder=0)
     ax.set_yticks([j + 1 for j in range(len(levels))], [_clean(lv.label, 16) for lv in levels], fontsize=7)
     ax.set_rlabel_position(180 / n if n > 1 else 10)  # level names between the first two spokes
     ax.set_xticks(angles, [_clean(d, 18) for d in domains] if domains else [""])
@@ -304,10 +305,14 @@ def _label_svg(svg: str, description: str) -> str:
     return svg[:start] + labelled + title + svg[end + 1 :]
 
 
-def inline_svg(svg: bytes) -> str:
-    """SVG bytes as an element to put inside HTML: no XML declaration or doctype."""
+def inline_svg(svg: bytes, prefix: str) -> str:
+    """SVG bytes as an element to put inside HTML: no XML declaration or doctype, and every id prefixed with
+    ``prefix`` so that several charts in one page keep their ids (and clip paths) apart."""
     text = svg.decode("utf-8")
-    return text[text.index("<svg") :].strip()
+    text = text[text.index("<svg") :].strip()
+    text = re.sub(r'\bid="', f'id="{prefix}-', text)
+    text = text.replace("url(#", f"url(#{prefix}-")
+    return re.sub(r'(xlink:)?href="#', lambda m: f"{m.group(0)}{prefix}-", text)
 
 
 # -- the charts of a report ----------------------------------------------------------------------------------

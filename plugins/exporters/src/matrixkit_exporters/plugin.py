@@ -89,7 +89,7 @@ class HtmlExporter(PluginExporter):
     extension = ".html"
     media_type = "text/html"
     description = "One self-contained, printable, accessible HTML file with level colours and inline charts"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet"})
+    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
     module = "html"
     requires = ("jinja2", "matplotlib")
     extra = "html"
