@@ -95,6 +95,17 @@ class HtmlExporter(PluginExporter):
     extra = "html"
 
 
+class XlsxExporter(PluginExporter):
+    name = "xlsx"
+    extension = ".xlsx"
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    description = "Excel workbook laid out like the Workshop Collation Sheet, in the level colours"
+    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
+    module = "xlsx"
+    requires = ("xlsxwriter",)
+    extra = "xlsx"
+
+
 class ChartExporter(PluginExporter):
     """The charts of a collation or report (level distribution and consensus profile), or a person's profile."""
 
@@ -135,6 +146,7 @@ EXPORTERS: tuple[type[PluginExporter], ...] = (
     CsvExporter,
     MarkdownExporter,
     HtmlExporter,
+    XlsxExporter,
     SvgExporter,
     PngExporter,
 )

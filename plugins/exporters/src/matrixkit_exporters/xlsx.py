@@ -1,0 +1,608 @@
+"""XLSX workbooks with XlsxWriter, laid out like the toolkit's Workshop Collation Sheet.
+
+The collation sheet has the domains across and the levels down, with the number of people per level, then a
+Consensus row, agreement and flags, and a Proposed Priorities for Action row (blank in a collation, for the
+workshop to fill in; filled from the record in a workshop report). Level names and the consensus are filled with
+the instrument's level colours, in a text colour chosen for contrast. Other sheets: the full matrix of
+descriptors, one sheet per group when the collation is split (e.g. by sector), the inputs (tables) on their own,
+decisions and actions, comments, and what the figures mean.
+
+Every text from people and files is written with ``write_string`` — never as a formula, whatever it starts with
+— and the workbook is opened with ``strings_to_formulas``, ``strings_to_urls`` and ``strings_to_numbers`` off as
+a second guard. Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from matrixkit_exporters.colour import edge_colour, text_colour
+from matrixkit_exporters.layout import (
+    NONE,
+    SHEET_FIELDS,
+    SHEET_INSTRUCTIONS,
+    action_when,
+    collation_title,
+    flag_meanings,
+    group_label,
+    instrument_heading,
+    level_heading,
+    level_name,
+    report_meta,
+    rule_text,
+    used_flags,
+)
+from matrixkit_exporters.safety import printable
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+    from matrixkit.model import Instrument, Level
+    from matrixkit.report import CollationReport, DomainDecisionResult, RecordSheet, Stats, WorkshopReport
+    from matrixkit.workshop import Action
+
+__all__ = ["render_collation", "render_record", "render_report", "render_sheet", "sheet_name"]
+
+#: Excel's limit on the length of a sheet name, and the characters a name cannot hold.
+_NAME_LIMIT = 31
+_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+COLLATION_SHEET = "Workshop Collation Sheet"
+
+
+def sheet_name(wanted: str, taken: set[str]) -> str:
+    """A valid, unused sheet name close to ``wanted`` (Excel: ≤ 31 characters, no ``[]:*?/\\``, unique
+    ignoring case, not starting or ending with an apostrophe)."""
+    base = _NAME_FORBIDDEN.sub(" ", printable(wanted)).strip().strip("'").strip() or "Sheet"
+    name = base[:_NAME_LIMIT].rstrip("'")
+    number = 2
+    while name.casefold() in taken:
+        suffix = f" ({number})"
+        name = base[: _NAME_LIMIT - len(suffix)].rstrip("'") + suffix
+        number += 1
+    taken.add(name.casefold())
+    return name
+
+
+class Book:
+    """A workbook being written: formats shared by all sheets, level fills, unique sheet names."""
+
+    def __init__(self, instrument: Instrument, title: str) -> None:
+        import xlsxwriter
+
+        self.buffer = io.BytesIO()
+        self.wb: Workbook = xlsxwriter.Workbook(
+            self.buffer,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.instrument = instrument
+        self.names: set[str] = set()
+        self.wb.set_properties(
+            {
+                "title": printable(title),
+                "subject": printable(instrument_heading(instrument)),
+                "creator": "matrixkit",
+                "comments": "Written by matrixkit-exporters",
+            }
+        )
+        self.wb.set_calc_mode("auto")
+        base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+        cell = {**base, "border": 1, "border_color": "#808080", "text_wrap": True}
+        self.title = self.wb.add_format({**base, "bold": True, "font_size": 14})
+        self.subtitle = self.wb.add_format({**base, "italic": True, "font_color": "#404040"})
+        self.text = self.wb.add_format(cell)
+        self.plain = self.wb.add_format({**base, "text_wrap": True})
+        self.head = self.wb.add_format({**cell, "bold": True, "bg_color": "#e8e8e8", "font_color": "#000000"})
+        self.row_head = self.wb.add_format({**cell, "bold": True})
+        self.number = self.wb.add_format({**cell, "num_format": "0", "align": "center"})
+        self.decimal = self.wb.add_format({**cell, "num_format": "0.00", "align": "center"})
+        self.percent = self.wb.add_format({**cell, "num_format": "0%", "align": "center"})
+        self.blank = self.wb.add_format(cell)
+        self.tall = self.wb.add_format({**cell, "bg_color": "#fffbe6", "font_color": "#000000"})
+        self.warning = self.wb.add_format({**base, "bold": True, "font_color": "#8a3b00", "text_wrap": True})
+        self.fills: list[Format] = []
+        self.fills_bold: list[Format] = []
+        self.fills_number: list[Format] = []
+        for level in instrument.levels:
+            fill = {"bg_color": level.colour, "font_color": text_colour(level.colour)}
+            border = {"border_color": edge_colour(level.colour)} if level.colour.lower() == "#ffffff" else {}
+            self.fills.append(self.wb.add_format({**cell, **fill}))
+            self.fills_bold.append(self.wb.add_format({**cell, **fill, **border, "bold": True}))
+            self.fills_number.append(
+                self.wb.add_format({**cell, **fill, "bold": True, "num_format": "0", "align": "center", "border": 2})
+            )
+
+    # -- writing cells -------------------------------------------------------------------------------------
+
+    def sheet(self, wanted: str) -> Worksheet:
+        ws: Worksheet = self.wb.add_worksheet(sheet_name(wanted, self.names))
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        return ws
+
+    def string(self, ws: Worksheet, row: int, col: int, value: str | None, fmt: Format | None = None) -> None:
+        """Text from anywhere: always a string cell (never a formula), never a forbidden character."""
+        if value is None or value == "":
+            ws.write_blank(row, col, None, fmt if fmt is not None else self.blank)
+        else:
+            ws.write_string(row, col, printable(value), fmt if fmt is not None else self.text)
+
+    def num(self, ws: Worksheet, row: int, col: int, value: float | None, fmt: Format | None = None) -> None:
+        if value is None:
+            ws.write_string(row, col, NONE, fmt if fmt is not None else self.number)
+        else:
+            ws.write_number(row, col, value, fmt if fmt is not None else self.number)
+
+    def optional(self, ws: Worksheet, row: int, col: int, value: int | None) -> None:
+        """A number, or an empty cell."""
+        if value is None:
+            self.string(ws, row, col, "")
+        else:
+            self.num(ws, row, col, value)
+
+    def level(self, ws: Worksheet, row: int, col: int, level: Level | None, bold: bool = False) -> None:
+        """A level's name, filled with its colour."""
+        if level is None:
+            self.string(ws, row, col, NONE)
+            return
+        index = self.instrument.levels.index(level)
+        formats = self.fills_bold if bold else self.fills
+        self.string(ws, row, col, level_name(level), formats[index])
+
+    def heading(self, ws: Worksheet, title: str, subtitle: str = "") -> int:
+        """Title (and subtitle) at the top of a sheet; returns the next free row."""
+        self.string(ws, 0, 0, title, self.title)
+        ws.set_row(0, 22)
+        if subtitle:
+            self.string(ws, 1, 0, subtitle, self.subtitle)
+            return 3
+        return 2
+
+    def close(self) -> bytes:
+        self.wb.close()
+        return self.buffer.getvalue()
+
+
+# -- the Workshop Collation Sheet ------------------------------------------------------------------------------
+
+
+def _collation_grid(
+    book: Book,
+    ws: Worksheet,
+    top: int,
+    report: CollationReport,
+    results: Sequence[Stats],
+    decisions: Sequence[DomainDecisionResult] | None = None,
+    *,
+    chart: bool = True,
+) -> int:
+    """Domains across, levels down, then the consensus and priority rows. Returns the next free row."""
+    instrument = report.instrument
+    levels = instrument.levels
+    n = len(instrument.domains)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, n, 17)
+    book.string(ws, top, 0, "Level", book.head)
+    for j, domain in enumerate(instrument.domains, 1):
+        book.string(ws, top, j, domain.label, book.head)
+    ws.set_row(top, 30)
+    row = top + 1
+    first_count_row = row
+    for i, level in enumerate(levels):
+        book.string(ws, row, 0, level_heading(level.label, level.score), book.fills_bold[i])
+        for j, stats in enumerate(results, 1):
+            highlighted = (decisions[j - 1].agreed if decisions else stats.suggested) == level
+            book.num(ws, row, j, stats.counts[i], book.fills_number[i] if highlighted else book.number)
+        row += 1
+    book.string(ws, row, 0, "Not answered", book.row_head)
+    for j, stats in enumerate(results, 1):
+        book.num(ws, row, j, stats.missing)
+    row += 1
+    book.string(ws, row, 0, "Answered", book.row_head)
+    for j, stats in enumerate(results, 1):
+        book.num(ws, row, j, stats.answered)
+    row += 1
+    if decisions is not None:
+        book.string(ws, row, 0, "Consensus (agreed)", book.row_head)
+        for j, d in enumerate(decisions, 1):
+            book.level(ws, row, j, d.agreed, bold=True)
+        row += 1
+        book.string(ws, row, 0, f"Suggested ({report.rule})", book.row_head)
+        for j, stats in enumerate(results, 1):
+            book.level(ws, row, j, stats.suggested)
+    else:
+        book.string(ws, row, 0, f"Consensus (suggested: {report.rule})", book.row_head)
+        for j, stats in enumerate(results, 1):
+            book.level(ws, row, j, stats.suggested, bold=True)
+    row += 1
+    book.string(ws, row, 0, "Agreement (0–1)", book.row_head)
+    for j, stats in enumerate(results, 1):
+        book.num(ws, row, j, stats.agreement, book.decimal)
+    row += 1
+    book.string(ws, row, 0, "Within one level", book.row_head)
+    for j, stats in enumerate(results, 1):
+        book.num(ws, row, j, stats.within_one, book.percent)
+    row += 1
+    book.string(ws, row, 0, "Flags", book.row_head)
+    for j, stats in enumerate(results, 1):
+        book.string(ws, row, j, ", ".join(stats.flags))
+    row += 1
+    if decisions is not None:
+        book.string(ws, row, 0, "Priority (1 = first)", book.row_head)
+        for j, d in enumerate(decisions, 1):
+            book.optional(ws, row, j, d.priority)
+        row += 1
+    book.string(ws, row, 0, "Proposed Priorities for Action", book.row_head)
+    for j in range(1, n + 1):
+        text = decisions[j - 1].priorities if decisions is not None else ""
+        book.string(ws, row, j, text, book.tall)
+    ws.set_row(row, 90)
+    row += 1
+    if chart and n:
+        _distribution_chart(book, ws, top, first_count_row, len(levels), n, row + 1)
+        row += 22
+    return row + 1
+
+
+def _distribution_chart(book: Book, ws: Worksheet, top: int, first: int, levels: int, n: int, at: int) -> None:
+    """A native stacked bar chart of the counts, in the level colours (it stays live if counts are edited)."""
+    chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
+    if chart is None:  # pragma: no cover - XlsxWriter returns None only for unknown chart types
+        return
+    sheet = ws.get_name()
+    for i, level in enumerate(book.instrument.levels[:levels]):
+        chart.add_series(
+            {
+                "name": [sheet, first + i, 0],
+                "categories": [sheet, top, 1, top, n],
+                "values": [sheet, first + i, 1, first + i, n],
+                "fill": {"color": level.colour},
+                "border": {"color": "#595959"},
+                "gap": 60,
+            }
+        )
+    chart.set_title({"name": "How people placed each domain", "name_font": {"size": 11}})
+    chart.set_x_axis({"name": "People", "major_gridlines": {"visible": True, "line": {"color": "#d9d9d9"}}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 760, "height": 40 * n + 160})
+    ws.insert_chart(at, 0, chart)
+
+
+def _notes(book: Book, ws: Worksheet, row: int, lines: Sequence[str]) -> int:
+    for line in lines:
+        book.string(ws, row, 0, line, book.warning)
+        row += 1
+    return row + (1 if lines else 0)
+
+
+def _collation_meta(report: CollationReport) -> str:
+    parts = [instrument_heading(report.instrument), f"{report.responses} responses", f"rule: {rule_text(report)}"]
+    if report.by is not None:
+        parts.append(f"split by {report.by}")
+    return " · ".join(parts)
+
+
+def _matrix_sheet(book: Book, chosen: Sequence[int | None] | None = None, comments: Sequence[str] = ()) -> None:
+    """The full matrix of descriptors; with ``chosen``, one person's statements filled and marked."""
+    instrument = book.instrument
+    ws = book.sheet("Matrix")
+    top = book.heading(ws, instrument.title, instrument_heading(instrument))
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, len(instrument.levels), 34)
+    book.string(ws, top, 0, "Domain", book.head)
+    for i, level in enumerate(instrument.levels, 1):
+        book.string(ws, top, i, level_heading(level.label, level.score), book.fills_bold[i - 1])
+    extra = len(instrument.levels) + 1
+    book.string(ws, top, extra, "Comment" if chosen is not None else "Your level", book.head)
+    ws.set_column(extra, extra, 24)
+    row = top + 1
+    current: str | None = None
+    for d, domain in enumerate(instrument.domains):
+        if domain.group is not None and domain.group != current:
+            book.string(ws, row, 0, instrument.group(domain.group).title, book.head)
+            for col in range(1, extra + 1):
+                ws.write_blank(row, col, None, book.head)
+            row += 1
+        current = domain.group
+        book.string(ws, row, 0, domain.title, book.row_head)
+        for i, descriptor in enumerate(domain.descriptors, 1):
+            picked = chosen is not None and chosen[d] == i - 1
+            text = f"✓ {descriptor}" if picked else descriptor
+            book.string(ws, row, i, text, book.fills_bold[i - 1] if picked else book.text)
+        if chosen is not None:
+            book.string(ws, row, extra, comments[d] if d < len(comments) else "")
+        else:
+            book.string(ws, row, extra, "")
+            _level_validation(book, ws, row, extra)
+        row += 1
+    ws.freeze_panes(top + 1, 1)
+    ws.repeat_rows(top)
+    _source_lines(book, ws, row + 1)
+
+
+def _level_validation(book: Book, ws: Worksheet, row: int, col: int, last_row: int | None = None) -> None:
+    """A drop-down of the levels (labels when they fit Excel's list limits, else keys)."""
+    labels = [lv.label for lv in book.instrument.levels]
+    keys = list(book.instrument.level_keys)
+    usable = all("," not in lab and '"' not in lab and lab == printable(lab) for lab in labels)
+    choices = labels if usable and len(",".join(labels)) <= 250 else keys
+    if len(",".join(choices)) > 250:
+        return  # Excel cannot list them; the cell stays free text
+    ws.data_validation(
+        row,
+        col,
+        last_row if last_row is not None else row,
+        col,
+        {"validate": "list", "source": choices, "error_type": "warning", "ignore_blank": True},
+    )
+
+
+def _source_lines(book: Book, ws: Worksheet, row: int) -> None:
+    source = book.instrument.source
+    credit = source.attribution or source.title
+    if credit:
+        book.string(ws, row, 0, f"Source: {credit}", book.subtitle)
+        row += 1
+    if source.licence:
+        book.string(ws, row, 0, f"Licence: {' '.join(source.licence.split())}", book.subtitle)
+
+
+def _about_sheet(book: Book, report: CollationReport, extra: Sequence[tuple[str, str]] = ()) -> None:
+    ws = book.sheet("About")
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 100)
+    top = book.heading(ws, "About these figures")
+    rows: list[tuple[str, str]] = [
+        *extra,
+        ("Instrument", instrument_heading(report.instrument)),
+        ("Responses", str(report.responses)),
+        ("Rule", rule_text(report)),
+        ("Discuss below agreement", f"{report.discuss_below:g}"),
+    ]
+    if report.by is not None:
+        rows.append(("Split by", f"{report.by}: " + ", ".join(group_label(report, g) for g in report.groups)))
+    rows += [("Source file", s) for s in report.sources]
+    rows += [("Warning", w) for w in report.warnings]
+    rows += [
+        (
+            "Agreement",
+            "Tastle–Wierman consensus of the answers: 1 when everyone agrees, 0 for an even split "
+            "between the two extreme levels.",
+        ),
+        ("Within one level", "Share of the answers within one level of the suggested level."),
+    ]
+    rows += [(f"Flag: {flag}", meaning) for flag, meaning in flag_meanings(used_flags(report))]
+    for i, (label, value) in enumerate(rows):
+        book.string(ws, top + i, 0, label, book.row_head)
+        book.string(ws, top + i, 1, value)
+    _source_lines(book, ws, top + len(rows) + 1)
+
+
+def _groups_sheets(book: Book, report: CollationReport) -> None:
+    if report.by is None:
+        return
+    ws = book.sheet(f"By {report.by}")
+    top = book.heading(
+        ws,
+        f"By {report.by}",
+        "Suggested level and agreement per group; share of the disagreement "
+        "between groups (0% = individual views, 100% = sectoral views)",
+    )
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 2 * len(report.groups) + 1, 15)
+    book.string(ws, top, 0, "Domain", book.head)
+    for k, name in enumerate(report.groups):
+        book.string(ws, top, 1 + 2 * k, group_label(report, name), book.head)
+        book.string(ws, top, 2 + 2 * k, "Agreement", book.head)
+    share_col = 1 + 2 * len(report.groups)
+    book.string(ws, top, share_col, "Between groups", book.head)
+    for r, result in enumerate(report.domains, top + 1):
+        book.string(ws, r, 0, result.domain.title, book.row_head)
+        for k, name in enumerate(report.groups):
+            group = result.group(name)
+            book.level(ws, r, 1 + 2 * k, group.suggested)
+            book.num(ws, r, 2 + 2 * k, group.agreement, book.decimal)
+        book.num(ws, r, share_col, result.between_share, book.percent)
+    ws.freeze_panes(top + 1, 1)
+    for name in report.groups:
+        gs = book.sheet(f"{report.by} – {name}")
+        start = book.heading(gs, f"{report.by}: {group_label(report, name)}", _collation_meta(report))
+        _collation_grid(book, gs, start, report, [r.group(name) for r in report.domains], chart=False)
+        gs.freeze_panes(start + 1, 1)
+
+
+def _comments_sheet(book: Book, report: CollationReport) -> None:
+    commented = [r for r in report.domains if r.comments]
+    if not commented:
+        return
+    ws = book.sheet("Comments")
+    top = book.heading(ws, "Comments", "Anonymous comments, by domain")
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 100)
+    book.string(ws, top, 0, "Domain", book.head)
+    book.string(ws, top, 1, "Comment", book.head)
+    row = top + 1
+    for result in commented:
+        for comment in result.comments:
+            book.string(ws, row, 0, result.domain.title, book.row_head)
+            book.string(ws, row, 1, comment)
+            row += 1
+
+
+def render_collation(report: CollationReport) -> bytes:
+    book = Book(report.instrument, collation_title(report))
+    ws = book.sheet(COLLATION_SHEET)
+    top = book.heading(ws, collation_title(report), _collation_meta(report))
+    top = _notes(book, ws, top, [f"Warning: {w}" for w in report.warnings])
+    _collation_grid(book, ws, top, report, report.domains)
+    ws.freeze_panes(top + 1, 1)
+    ws.repeat_rows(top)
+    _groups_sheets(book, report)
+    _comments_sheet(book, report)
+    _matrix_sheet(book)
+    _about_sheet(book, report)
+    return book.close()
+
+
+# -- workshop report -------------------------------------------------------------------------------------------
+
+
+def _actions_rows(book: Book, ws: Worksheet, row: int, domain: str, actions: Sequence[Action]) -> int:
+    for action in actions:
+        book.string(ws, row, 0, domain, book.row_head)
+        book.string(ws, row, 1, action.what)
+        book.string(ws, row, 2, action.who)
+        book.string(ws, row, 3, action_when(action) if action.when else "")
+        book.string(ws, row, 4, action.measure)
+        row += 1
+    return row
+
+
+def render_report(report: WorkshopReport) -> bytes:
+    collation = report.collation
+    book = Book(report.instrument, report.title)
+    meta = " · ".join(f"{label}: {value}" for label, value in report_meta(report))
+    ws = book.sheet(COLLATION_SHEET)
+    top = book.heading(ws, report.title, meta)
+    top = _notes(book, ws, top, [f"Warning: {w}" for w in report.warnings])
+    _collation_grid(book, ws, top, collation, collation.domains, report.decisions)
+    ws.freeze_panes(top + 1, 1)
+    ws.repeat_rows(top)
+
+    ds = book.sheet("Decisions")
+    start = book.heading(ds, "Agreed levels and priorities", meta)
+    headers = ["Domain", f"Suggested ({collation.rule})", "Agreement", "Agreed level", "Target", "Priority"]
+    headers += ["Proposed priorities for action", "Notes"]
+    widths = [26, 18, 11, 18, 18, 9, 50, 50]
+    for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
+        book.string(ds, start, col, header, book.head)
+        ds.set_column(col, col, width)
+    for r, d in enumerate(report.decisions, start + 1):
+        book.string(ds, r, 0, d.domain.title, book.row_head)
+        book.level(ds, r, 1, d.result.suggested)
+        book.num(ds, r, 2, d.result.agreement, book.decimal)
+        book.level(ds, r, 3, d.agreed, bold=True)
+        book.level(ds, r, 4, d.target)
+        book.optional(ds, r, 5, d.priority)
+        book.string(ds, r, 6, d.priorities)
+        book.string(ds, r, 7, d.notes)
+    ds.freeze_panes(start + 1, 1)
+
+    acts = [(d.domain.title, d.actions) for d in report.decisions if d.actions]
+    if report.actions:
+        acts.append(("(whole partnership)", report.actions))
+    if acts:
+        act = book.sheet("Actions")
+        start = book.heading(act, "Actions", meta)
+        for col, (header, width) in enumerate(
+            zip(
+                ["Domain", "What", "Who", "By when", "How progress will be measured"], [26, 50, 26, 16, 50], strict=True
+            )
+        ):
+            book.string(act, start, col, header, book.head)
+            act.set_column(col, col, width)
+        row = start + 1
+        for domain, actions in acts:
+            row = _actions_rows(book, act, row, domain, actions)
+        act.freeze_panes(start + 1, 0)
+
+    _groups_sheets(book, collation)
+    for i, part in enumerate(report.inputs, 1):
+        ps = book.sheet(part.title or f"Input {i}")
+        start = book.heading(ps, part.title or f"Input {i}", _collation_meta(part))
+        _collation_grid(book, ps, start, part, part.domains, chart=False)
+        ps.freeze_panes(start + 1, 1)
+    _comments_sheet(book, collation)
+    _matrix_sheet(book)
+    extra = [(label, value) for label, value in report_meta(report) if label not in ("Instrument", "Responses")]
+    if report.record.notes:
+        extra.append(("Notes", " ".join(report.record.notes.split())))
+    _about_sheet(book, collation, [("Workshop", report.title), *extra])
+    return book.close()
+
+
+# -- blank sheet and record ------------------------------------------------------------------------------------
+
+
+def render_sheet(instrument: Instrument) -> bytes:
+    """The blank matrix with a level drop-down per row, and a Responses sheet to type everyone's answers into
+    (the layout the CSV reader accepts once saved as CSV)."""
+    book = Book(instrument, f"Record sheet: {instrument.title}")
+    ws = book.sheet("Record sheet")
+    top = book.heading(ws, instrument.title, f"Record sheet · {instrument_heading(instrument)}")
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 40)
+    for i, field in enumerate(SHEET_FIELDS):
+        book.string(ws, top + i, 0, field, book.row_head)
+        book.string(ws, top + i, 1, "")
+    note = top + len(SHEET_FIELDS) + 1
+    ws.set_row(note, 30)
+    ws.merge_range(note, 0, note, 4, "", book.plain)
+    book.string(ws, note, 0, SHEET_INSTRUCTIONS, book.plain)
+    _matrix_sheet(book)
+    rs = book.sheet("Responses")
+    headers = ["participant", "sector", "table", *instrument.domain_keys]
+    for col, header in enumerate(headers):
+        book.string(rs, 0, col, header, book.head)
+    rs.set_column(0, len(headers) - 1, 16)
+    for col in range(3, len(headers)):
+        _level_validation(book, rs, 1, col, last_row=500)
+    rs.freeze_panes(1, 1)
+    return book.close()
+
+
+def render_record(record: RecordSheet) -> bytes:
+    instrument = record.instrument
+    book = Book(instrument, f"Record sheet: {record.participant}")
+    ws = book.sheet("Record")
+    top = book.heading(ws, f"Record sheet: {record.participant}", instrument_heading(instrument))
+    for i, (name, value) in enumerate(sorted(record.attributes.items())):
+        book.string(ws, top + i, 0, name.capitalize(), book.row_head)
+        book.string(ws, top + i, 1, value)
+    row = top + len(record.attributes) + (1 if record.attributes else 0)
+    headers = ["Domain", "Level", "Score", "Statement chosen", "Comment"]
+    for col, (header, width) in enumerate(zip(headers, [26, 18, 8, 60, 40], strict=True)):
+        book.string(ws, row, col, header, book.head)
+        ws.set_column(col, col, width)
+    for r, entry in enumerate(record.entries, row + 1):
+        book.string(ws, r, 0, entry.domain.title, book.row_head)
+        book.level(ws, r, 1, entry.level, bold=True)
+        book.num(ws, r, 2, entry.level.score if entry.level is not None else None)
+        statement = entry.domain.descriptors[entry.index] if entry.index is not None else "Not answered"
+        book.string(ws, r, 3, statement)
+        book.string(ws, r, 4, entry.comment)
+    row += len(record.entries) + 2
+    book.string(ws, row, 0, "Summary: number of domains at each level", book.title)
+    row += 1
+    heads = ["", *(level_heading(lv.label, lv.score) for lv in instrument.levels)]
+    heads += ["Not answered", "Mean score", "Median", f"Overall ({record.rule})"]
+    for col, header in enumerate(heads):
+        fmt = book.fills_bold[col - 1] if 1 <= col <= len(instrument.levels) else book.head
+        book.string(ws, row, col, header, fmt)
+    summaries = [("All domains", record.overall)] + [(group.title, s) for group, s in record.groups]
+    for name, summary in summaries:
+        row += 1
+        book.string(ws, row, 0, name, book.row_head)
+        col = 1
+        for count in summary.counts:
+            book.num(ws, row, col, count)
+            col += 1
+        book.num(ws, row, col, summary.missing)
+        book.num(ws, row, col + 1, summary.mean, book.decimal)
+        book.level(ws, row, col + 2, summary.median)
+        book.level(ws, row, col + 3, summary.overall, bold=True)
+    _matrix_sheet(book, [e.index for e in record.entries], [e.comment for e in record.entries])
+    return book.close()
