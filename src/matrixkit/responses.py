@@ -304,16 +304,25 @@ def responses_from_document(doc: object, instrument: Instrument) -> list[Respons
         raise ValidationError(Problem("expected a response (a table) or a list of responses"))
     if not items:
         raise ValidationError(Problem("no responses in the file"))
-    read: list[tuple[str, Response]] = []
+    read: list[Response] = []
     problems = []
+    seen: dict[str, str] = {}
     for path, item in items:
         try:
-            read.append((path, response_from_dict(item, instrument, path=path)))
+            read.append(response_from_dict(item, instrument, path=path))
         except ValidationError as exc:
             problems += exc.problems
-    problems += duplicate_problems(read)
+        participant = item.get("participant") if isinstance(item, Mapping) else None
+        if isinstance(participant, str | int) and not isinstance(participant, bool):
+            key = str(participant).strip().casefold()
+            if key in seen:
+                problems.append(
+                    Problem(f"duplicate participant {str(participant)!r} (also {seen[key]})", field=path or None)
+                )
+            else:
+                seen[key] = path or "above"
     ValidationError.collect(problems)
-    return [response for _, response in read]
+    return read
 
 
 def duplicate_problems(responses: Iterable[tuple[str, Response]]) -> list[Problem]:
