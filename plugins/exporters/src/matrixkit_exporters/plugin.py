@@ -106,6 +106,17 @@ class XlsxExporter(PluginExporter):
     extra = "xlsx"
 
 
+class PdfExporter(PluginExporter):
+    name = "pdf"
+    extension = ".pdf"
+    media_type = "application/pdf"
+    description = "Tagged (PDF/UA-1) A4 landscape PDF: blank matrices, record sheets, collation reports with charts"
+    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
+    module = "pdf"
+    requires = ("typst", "matplotlib")
+    extra = "pdf"
+
+
 class ChartExporter(PluginExporter):
     """The charts of a collation or report (level distribution and consensus profile), or a person's profile."""
 
@@ -147,6 +158,7 @@ EXPORTERS: tuple[type[PluginExporter], ...] = (
     MarkdownExporter,
     HtmlExporter,
     XlsxExporter,
+    PdfExporter,
     SvgExporter,
     PngExporter,
 )
