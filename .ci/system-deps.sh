@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# System packages the tests use for real, installed when CI runs as root (.ci/run calls this first).
+# Each part appends its own block; keep blocks independent.
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then
+  echo "system-deps: not root, skipping system packages" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+
+# matrixkit-exporters: headless Chromium renders the HTML outputs to PNG and poppler's pdftoppm renders PDF
+# pages to PNG, kept under artifacts/ for review (tests fail rather than skip when CI=true and these are missing).
+apt-get install -y -qq --no-install-recommends chromium poppler-utils fonts-dejavu-core
