@@ -60,6 +60,11 @@ def home(request: Request) -> Response:
     return render(request, "home.html", {"page_title": "Maturity matrix self-assessment"})
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
+
+
 @router.get("/healthz")
 def health() -> PlainTextResponse:
     return PlainTextResponse("ok")
@@ -77,7 +82,7 @@ def level_styles(request: Request, instrument_id: str) -> Response:
         # Colours are validated as #rrggbb by the model, so they are safe to write into CSS.
         text = _text_colour(level.colour)
         rules.append(f".level-{i} {{ background-color: {level.colour}; color: {text}; }}")
-        rules.append(f".level-border-{i} {{ border-left-color: {level.colour}; }}")
+        rules.append(f".radios-levels .level-border-{i} {{ border-left-color: {level.colour}; }}")
     return Response(
         "\n".join(rules) + "\n",
         media_type="text/css",
