@@ -177,14 +177,15 @@ def test_problems_are_capped(tmp_path: Path, dm: Instrument) -> None:
     assert found[-1] == f"many.csv: ... and {12 * MAX_PROBLEMS - MAX_PROBLEMS} more problems"
 
 
-def test_nothing_is_yielded_after_a_problem(tmp_path: Path, dm: Instrument) -> None:
+def test_valid_rows_are_yielded_then_every_problem_raised(tmp_path: Path, dm: Instrument) -> None:
     good = ",".join("1" * 12)
-    path = write(tmp_path, "t.csv", f"participant,{KEYS}\nP1,{good}\nP2,x{good}\nP3,{good}\n")
+    path = write(tmp_path, "t.csv", f"participant,{KEYS}\nP1,{good}\nP2,x{good}\nP3,{good}\nP4,{good},1\n")
     seen = []
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         for response in CsvReader().read(path, dm):
             seen.append(response.participant)
-    assert seen == ["P1"]
+    assert seen == ["P1", "P3"]
+    assert [p.line for p in info.value.problems] == [3, 5]
 
 
 def test_toml_and_json_response_files(tmp_path: Path, dm: Instrument) -> None:

@@ -646,7 +646,8 @@ def collate_file(
             collator.add(response)
     except ValidationError as exc:
         problems += exc.problems
-    ValidationError.collect(problems)
+    # The reader's problems (by line) first, then those found across files.
+    ValidationError.collect(sorted(problems, key=lambda p: (p.line is None, p.line or 0)))
     return collator.collation()
 
 

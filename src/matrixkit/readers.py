@@ -125,11 +125,15 @@ _FLOAT_WHOLE = re.compile(r"^[+-]?\d+\.0*$")
 
 
 def _level_lookup(instrument: Instrument) -> dict[str, int]:
+    """Cell text (normalised) → level index. Should a label equal another level's key or score, or a key
+    another level's score, scores win over keys and keys over labels."""
     lookup: dict[str, int] = {}
     for i, level in enumerate(instrument.levels):
-        lookup[str(level.score)] = i
+        lookup[_normalise(level.label)] = i
+    for i, level in enumerate(instrument.levels):
         lookup[level.key.casefold()] = i
-        lookup[" ".join(level.label.split()).casefold()] = i
+    for i, level in enumerate(instrument.levels):
+        lookup[str(level.score)] = i
     return lookup
 
 
@@ -235,7 +239,7 @@ class CsvReader:
                         f"a response to {what} {cell!r}, not {expected!r}", start, f'column "{header[column].strip()}"'
                     )
                     ok = False
-            if not ok or problems.items:
+            if not ok:
                 continue
             attributes = {name: row[column].strip() for column, name in layout.attributes if row[column].strip()}
             comments = {key: row[column].strip() for column, key in layout.comments if row[column].strip()}
@@ -295,10 +299,11 @@ class _Layout:
     @classmethod
     def from_header(cls, header: list[str], instrument: Instrument, problems: _Problems) -> _Layout:
         layout = cls()
-        names: dict[str, str] = {}
+        names: dict[str, str] = {}  # heading → domain key; keys win over another domain's identical title
+        for domain in instrument.domains:
+            names[_normalise(domain.title)] = domain.key
         for domain in instrument.domains:
             names[domain.key.casefold()] = domain.key
-            names[_normalise(domain.title)] = domain.key
         seen: dict[str, int] = {}
         for column, raw in enumerate(header):
             cell = raw.strip()

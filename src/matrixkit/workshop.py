@@ -348,7 +348,7 @@ def workshop_from_document(doc: Mapping[str, Any], *, file: str | None = None, t
         record = structure(data, WorkshopRecord)
     except ValidationError as exc:
         problems += exc.problems
-    located = [p.located(file, _locate_line(text, p.field)) for p in problems]
+    located = [p.located(file, _locate_domain_line(text, p.field) or _locate_line(text, p.field)) for p in problems]
     ValidationError.collect(located)
     assert record is not None
     return record

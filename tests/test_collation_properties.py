@@ -1,0 +1,360 @@
+"""Properties of collation, pooling, rules, agreement, round trips and readers, on generated instruments.
+
+Instruments come from :func:`matrixkit.testing.strategies.instruments`: any number of levels (scores with gaps,
+possibly negative), any number of domains, hostile text. Responses, tallies and workshop records come from
+:mod:`matrixkit.testing.strategies` too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import tempfile
+import tomllib
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from matrixkit._builtins.formats import TomlExporter
+from matrixkit.collation import Collation, Tally, collate, collate_files, collation_from_dict, merge_all
+from matrixkit.errors import ValidationError
+from matrixkit.model import Instrument
+from matrixkit.readers import CsvReader, _level_lookup, _normalise, builtin_readers
+from matrixkit.report import build_collation_report, collation_report_to_dict
+from matrixkit.responses import Response
+from matrixkit.rules import LowerMedianRule, consensus, lower_median
+from matrixkit.testing.strategies import (
+    collations,
+    instruments,
+    response_lists,
+    tallies,
+    workshop_records,
+)
+from matrixkit.workshop import dump_workshop, loads_workshop, workshop_from_document, workshop_to_dict
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SMALL = instruments(max_levels=6, max_domains=5)
+READERS = {r.name: r for r in builtin_readers()}
+
+
+def _split(draw: st.DrawFn, items: list[Response], parts: int) -> list[list[Response]]:
+    cuts = sorted(draw(st.lists(st.integers(0, len(items)), min_size=parts - 1, max_size=parts - 1)))
+    bounds = [0, *cuts, len(items)]
+    return [items[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+# -- 1. counts add up ------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.data())
+def test_counts_add_up(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    responses = data.draw(response_lists(instrument))
+    collation = collate(instrument, responses, by="sector")
+    assert collation.responses == len(responses)
+    for tally_set in [collation.overall, *collation.groups.values()]:
+        for tally in tally_set.tallies:
+            assert tally.answered + tally.missing == tally_set.responses
+            assert sum(tally.counts) == tally.answered
+    assert sum(collation.group_sizes().values()) == collation.responses
+    for i in range(len(instrument.domains)):
+        summed = Tally.empty(len(instrument.levels))
+        for part in collation.groups.values():
+            summed = summed + part.tallies[i]
+        assert summed == collation.overall.tallies[i]
+    report = build_collation_report(collation, LowerMedianRule())
+    for result in report.domains:
+        assert result.answered + result.missing == report.responses
+        assert sum(g.responses for g in result.groups) == report.responses
+
+
+# -- 2. order invariance ---------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.data())
+def test_any_order_gives_the_same_collation(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    responses = data.draw(response_lists(instrument))
+    shuffled = data.draw(st.permutations(responses))
+    by = data.draw(st.sampled_from([None, "sector", "table"]))
+    assert collate(instrument, shuffled, by) == collate(instrument, responses, by)
+
+
+# -- 3. merging and pooling ------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.data())
+def test_merge_is_a_commutative_monoid(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    by = data.draw(st.sampled_from([None, "sector"]))
+    a, b, c = (data.draw(collations(instrument, by=by, max_responses=8)) for _ in range(3))
+    empty = Collation.empty(instrument, by)
+    assert a.merge(b) == b.merge(a)
+    assert a.merge(b).merge(c) == a.merge(b.merge(c))
+    assert a.merge(empty) == a == empty.merge(a)
+
+
+@SETTINGS
+@given(st.data())
+def test_collating_parts_then_merging_equals_collating_all(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    responses = data.draw(response_lists(instrument))
+    parts = _split(data.draw, responses, data.draw(st.integers(1, 4)))
+    by = data.draw(st.sampled_from([None, "sector"]))
+    merged = merge_all((collate(instrument, part, by) for part in parts), instrument, by)
+    assert merged == collate(instrument, responses, by)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_pooling_collation_files_equals_collating_the_responses(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    responses = data.draw(response_lists(instrument, max_size=15))
+    parts = _split(data.draw, responses, data.draw(st.integers(1, 3)))
+    by = data.draw(st.sampled_from([None, "sector"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, part in enumerate(parts):
+            report = build_collation_report(collate(instrument, part, by), LowerMedianRule())
+            path = Path(tmp) / f"table-{i}.json"
+            path.write_text(json.dumps(collation_report_to_dict(report)), encoding="utf-8")
+            paths.append(path)
+        pooled, _ = collate_files(paths, instrument, READERS, by)
+    assert pooled == collate(instrument, responses, by)
+
+
+# -- 4. the median rule ----------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.data())
+def test_median_is_an_answered_level_between_min_and_max(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    tally = data.draw(tallies(len(instrument.levels)))
+    suggested = LowerMedianRule().suggest(tally, instrument)
+    if tally.answered == 0:
+        assert suggested is None
+        return
+    assert suggested is not None
+    assert tally.counts[suggested] > 0
+    answered = [i for i, n in enumerate(tally.counts) if n]
+    assert answered[0] <= suggested <= answered[-1]
+
+
+@SETTINGS
+@given(st.data())
+def test_median_of_unanimous_answers_is_that_level(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    level = data.draw(st.integers(0, len(instrument.levels) - 1))
+    n = data.draw(st.integers(1, 50))
+    counts = [0] * len(instrument.levels)
+    counts[level] = n
+    assert LowerMedianRule().suggest(Tally(counts, data.draw(st.integers(0, 5))), instrument) == level
+
+
+@SETTINGS
+@given(st.data())
+def test_merged_median_lies_between_the_parts_medians(data: st.DataObject) -> None:
+    levels = data.draw(st.integers(2, 7))
+    a = data.draw(tallies(levels).filter(lambda t: t.answered > 0))
+    b = data.draw(tallies(levels).filter(lambda t: t.answered > 0))
+    ma, mb, merged = lower_median(a), lower_median(b), lower_median(a + b)
+    assert ma is not None and mb is not None and merged is not None
+    assert min(ma, mb) <= merged <= max(ma, mb)
+
+
+@SETTINGS
+@given(st.data())
+def test_moving_one_answer_up_never_lowers_the_median(data: st.DataObject) -> None:
+    levels = data.draw(st.integers(2, 7))
+    tally = data.draw(tallies(levels).filter(lambda t: any(t.counts[:-1])))
+    source = data.draw(st.sampled_from([i for i, n in enumerate(tally.counts[:-1]) if n]))
+    target = data.draw(st.integers(source + 1, levels - 1))
+    counts = list(tally.counts)
+    counts[source] -= 1
+    counts[target] += 1
+    before, after = lower_median(tally), lower_median(Tally(counts, tally.missing))
+    assert before is not None and after is not None and after >= before
+
+
+# -- 5. agreement ----------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.data())
+def test_agreement_is_in_0_1_and_1_only_when_unanimous(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    tally = data.draw(tallies(len(instrument.levels)))
+    value = consensus(tally, instrument)
+    if tally.answered == 0:
+        assert value is None
+        return
+    assert value is not None and 0.0 <= value <= 1.0
+    unanimous = sum(1 for n in tally.counts if n) == 1
+    assert (value == 1.0) == unanimous
+
+
+@SETTINGS
+@given(st.data())
+def test_agreement_is_0_for_an_even_split_between_the_extremes(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    n = data.draw(st.integers(1, 100))
+    counts = [0] * len(instrument.levels)
+    counts[0] = counts[-1] = n
+    assert consensus(Tally(counts), instrument) == pytest.approx(0.0, abs=1e-12)
+
+
+@SETTINGS
+@given(st.data())
+def test_agreement_ignores_order_and_a_shift_of_the_scale(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    responses = data.draw(response_lists(instrument, max_size=15))
+    shuffled = data.draw(st.permutations(responses))
+    shift = data.draw(st.integers(-1000, 1000))
+    moved = attrs.evolve(instrument, levels=[attrs.evolve(lv, score=lv.score + shift) for lv in instrument.levels])
+    original = collate(instrument, responses)
+    for i in range(len(instrument.domains)):
+        value = consensus(original.overall.tallies[i], instrument)
+        assert consensus(collate(instrument, shuffled).overall.tallies[i], instrument) == value
+        assert consensus(original.overall.tallies[i], moved) == value
+
+
+# -- 6. round trips --------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.data())
+def test_collation_json_and_toml_round_trip(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    collation = data.draw(collations(instrument, by=data.draw(st.sampled_from([None, "sector"]))))
+    report = build_collation_report(collation, LowerMedianRule())
+    as_json = json.loads(json.dumps(collation_report_to_dict(report)))
+    assert collation_from_dict(as_json, instrument) == collation
+    as_toml = tomllib.loads(TomlExporter().render_collation(report).decode("utf-8"))
+    assert collation_from_dict(as_toml, instrument) == collation
+
+
+@SETTINGS
+@given(st.data())
+def test_workshop_record_toml_and_json_round_trip(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL)
+    record = data.draw(workshop_records(instrument))
+    assert loads_workshop(dump_workshop(record)) == record
+    as_json = json.loads(json.dumps(workshop_to_dict(record, dates=False)))
+    assert workshop_from_document(as_json) == record
+    assert record.problems(instrument) == []
+
+
+# -- 7. readers ------------------------------------------------------------------------------------
+
+_RESERVED = {"participant", "instrument", "version", "sector", "table"}
+
+
+def _cell(instrument: Instrument, index: int | None, style: int) -> str:
+    """A cell naming level ``index``: its score, key or label (whichever the reader maps back to it)."""
+    if index is None:
+        return ""
+    level = instrument.levels[index]
+    lookup = _level_lookup(instrument)
+    options = [level.label, level.key.upper(), str(level.score)]
+    for option in options[style % 3 :] + options[: style % 3]:
+        if lookup.get(_normalise(option)) == index:
+            return option
+    raise AssertionError("the score always maps back")  # pragma: no cover
+
+
+def _usable(instrument: Instrument) -> bool:
+    headings = {d.key for d in instrument.domains} | {_normalise(d.title) for d in instrument.domains}
+    return not (headings & _RESERVED) and not any(h.startswith("comment") for h in headings)
+
+
+def _write_csv(instrument: Instrument, responses: list[Response], styles: list[int], delimiter: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    keys = instrument.domain_keys
+    writer.writerow(["participant", "sector", "table", *keys, *(f"comment: {k}" for k in keys)])
+    for r, style in zip(responses, styles, strict=True):
+        writer.writerow(
+            [
+                r.participant,
+                r.attributes.get("sector", ""),
+                r.attributes.get("table", ""),
+                *(_cell(instrument, r.choices[k], style + j) for j, k in enumerate(keys)),
+                *(r.comments.get(k, "") for k in keys),
+            ]
+        )
+    return out.getvalue()
+
+
+@SETTINGS
+@given(st.data())
+def test_generated_csv_parses_to_the_responses_that_produced_it(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL.filter(_usable))
+    responses = data.draw(response_lists(instrument, min_size=1, max_size=12))
+    assume(all(r.participant == r.participant.strip() and "\x00" not in r.participant for r in responses))
+    styles = data.draw(st.lists(st.integers(0, 2), min_size=len(responses), max_size=len(responses)))
+    text = _write_csv(instrument, responses, styles, data.draw(st.sampled_from([",", ";", "\t"])))
+    if data.draw(st.booleans()):
+        text = "\ufeff" + text
+    read = CsvReader().read_text(text, instrument, "gen.csv")
+    assert read == responses
+
+
+_CORRUPTIONS = ("bad-level", "ragged", "duplicate", "bad-heading", "empty", "no-rows", "bad-bytes", "no-participant")
+
+
+@SETTINGS
+@given(st.data())
+def test_corrupt_csv_is_rejected_with_located_messages(data: st.DataObject) -> None:
+    instrument = data.draw(SMALL.filter(_usable))
+    responses = data.draw(response_lists(instrument, min_size=1, max_size=6))
+    assume(all(r.participant == r.participant.strip() and "\x00" not in r.participant for r in responses))
+    text = _write_csv(instrument, responses, [0] * len(responses), ",")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    kind = data.draw(st.sampled_from(_CORRUPTIONS))
+    row = data.draw(st.integers(1, len(rows) - 1))
+    column = 3 + data.draw(st.integers(0, len(instrument.domains) - 1))
+    raw: bytes
+    if kind == "bad-level":
+        lookup = _level_lookup(instrument)
+        token = data.draw(st.sampled_from(["zz-none", "999999", "-999999", "1.5", "great"]))
+        assume(_normalise(token) not in lookup)
+        rows[row][column] = token
+    elif kind == "ragged":
+        rows[row] = rows[row][:-1] if data.draw(st.booleans()) else [*rows[row], "x"]
+    elif kind == "duplicate":
+        rows.append(list(rows[row]))
+    elif kind == "bad-heading":
+        rows[0][column] = rows[0][column] + "x"
+    elif kind == "no-participant":
+        rows[row][0] = " "
+    if kind == "empty":
+        raw = b""
+    elif kind == "no-rows":
+        raw = text.splitlines(keepends=True)[0].encode("utf-8")
+    else:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        raw = out.getvalue().encode("utf-8")
+        if kind == "bad-bytes":
+            lines = raw.split(b"\n")
+            lines[row] = lines[row] + b"\xff\xfe"
+            raw = b"\n".join(lines)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bad.csv"
+        path.write_bytes(raw)
+        with pytest.raises(ValidationError) as info:
+            list(CsvReader().read(path, instrument))
+    assert info.value.problems
+    for problem in info.value.problems:
+        assert problem.file == str(path)
+        assert problem.line is not None
+        assert problem.message
