@@ -1,6 +1,6 @@
 """``python -m matrixkit``: the same as the ``matrixkit`` command."""
 
-from matrixkit.cli import run
+from matrixkit._launch import run
 
 if __name__ == "__main__":
     run()

@@ -1,0 +1,213 @@
+"""Start the ``matrixkit`` command; answer ``matrixkit tools`` from a cache when nothing it depends on changed.
+
+``matrixkit tools`` is typed at the start of every workshop and should feel instant, but listing the installed
+instruments means importing the plugin machinery (pluggy, attrs, cattrs, importlib.metadata), loading every
+plugin, parsing and validating every instrument file — about ten times the start-up of Python itself. The
+answer changes only when something it was computed from changes, so after a successful run its output is kept
+in the user's cache directory with the list of everything it depended on:
+
+- the Python interpreter, ``sys.path``, the working directory and the ``MATRIXKIT_*`` (and config location)
+  environment variables: part of the cache key;
+- every directory on ``sys.path`` (installing or removing a distribution changes its directory), the source file
+  of every module that was imported (matrixkit, the plugins and their dependencies), every registered
+  instrument file and its directory, and each place a configuration file may be: their size and modification
+  time, checked on every use.
+
+A cached answer is used only when all of these are unchanged; otherwise the command runs normally (and
+refreshes the cache). Nothing is cached when the run printed a warning or failed, when a plugin registered an
+instrument object rather than a file (its source cannot be checked), or when an input changed in the last two
+seconds (a file changed again within the file system's timestamp granularity would look unchanged). Set
+``MATRIXKIT_NO_CACHE=1`` to bypass the cache, ``MATRIXKIT_CACHE_DIR`` to move it.
+
+This module must stay cheap to import: it uses only built-in modules, so a cached answer costs little more
+than starting Python.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, TextIO
+
+__all__ = ["cache_dir", "run"]
+
+#: Arguments whose output is cached (exactly these).
+CACHED_COMMANDS: tuple[tuple[str, ...], ...] = (("tools",), ("tools", "--json"))
+#: Bumped when the cache layout changes.
+_LAYOUT = 1
+#: Inputs changed more recently than this (seconds) are not trusted to show a later change.
+_RACY_SECONDS = 2.0
+#: Environment variables the answer may depend on besides ``MATRIXKIT_*``.
+_ENVIRONMENT = ("XDG_CONFIG_HOME", "APPDATA", "HOME", "USERPROFILE")
+
+
+def run() -> None:
+    """Console-script entry point (also ``python -m matrixkit``)."""
+    argv = tuple(sys.argv[1:])
+    if argv in CACHED_COMMANDS and not os.environ.get("MATRIXKIT_NO_CACHE"):
+        try:
+            cached = _replay(argv)
+        except Exception:  # the cache is an optimisation: any trouble with it means running normally
+            cached = None
+        if cached is not None:
+            sys.stdout.write(cached)
+            sys.stdout.flush()
+            sys.exit(0)
+        sys.exit(_run_and_remember(argv))
+    from matrixkit.cli import run as cli_run
+
+    cli_run()
+
+
+def cache_dir() -> str:
+    """Where cached answers are kept: ``MATRIXKIT_CACHE_DIR``, else the user's cache directory."""
+    named = os.environ.get("MATRIXKIT_CACHE_DIR")
+    if named:
+        return named
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Local")
+        return os.path.join(base, "matrixkit", "Cache")
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "matrixkit")
+
+
+def _key(argv: Sequence[str]) -> tuple[object, ...]:
+    environment = tuple(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith("MATRIXKIT_") or k in _ENVIRONMENT)
+    )
+    from matrixkit import __version__
+
+    return (_LAYOUT, __version__, tuple(argv), sys.executable, sys.version, tuple(sys.path), os.getcwd(), environment)
+
+
+def _cache_file(key: tuple[object, ...]) -> str:
+    import zlib
+
+    data = marshal.dumps(key)  # type: ignore[arg-type]
+    name = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+    return os.path.join(cache_dir(), f"tools-{name}.marshal")
+
+
+def _stat(path: str) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _replay(argv: Sequence[str]) -> str | None:
+    """The cached output for ``argv``, or None when there is none or something it depends on changed."""
+    key = _key(argv)
+    try:
+        with open(_cache_file(key), "rb") as handle:
+            # marshal, like Python's own __pycache__: a file this module wrote to the user's own directory.
+            entry = marshal.loads(handle.read())  # noqa: S302
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    depends = entry.get("depends")
+    output = entry.get("stdout")
+    if not isinstance(depends, list) or not isinstance(output, str):
+        return None
+    for path, stamp in depends:
+        if _stat(path) != stamp:
+            return None
+    return output
+
+
+class _Tee:
+    """A text stream whose writes are also recorded (no ``buffer``: bytes written there would be missed)."""
+
+    buffer = None
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _run_and_remember(argv: Sequence[str]) -> int:
+    """Run the command; when it succeeded quietly, remember its output with what it depended on."""
+    from matrixkit.cli import Context, main
+
+    out = _Tee(sys.stdout)
+    err = _Tee(sys.stderr)
+    ctx = Context(stdout=out, stderr=err)  # type: ignore[arg-type]
+    status = main(list(argv), context=ctx)
+    if status == 0 and not err.parts:
+        import contextlib
+
+        # The cache is an optimisation: failing to write it changes nothing.
+        with contextlib.suppress(Exception):
+            _remember(argv, "".join(out.parts), ctx)
+    return status
+
+
+def _depends(ctx: object) -> list[str] | None:
+    """Every file and directory the listing was computed from, or None when that cannot be known."""
+    from matrixkit.config import find_config_file, user_config_dir
+    from matrixkit.registry import Registry
+
+    registry = getattr(ctx, "_registry", None)
+    if not isinstance(registry, Registry):
+        return None
+    paths: list[str] = []
+    catalog = registry.instruments
+    if catalog.problems or registry.plugin_problems():
+        return None
+    for ident in catalog.ids():
+        entry = catalog._entries[ident]
+        if entry.document is None or not os.path.isfile(entry.origin):
+            return None  # an instrument object, or a file inside a zip: its source cannot be checked
+        paths += [entry.origin, os.path.dirname(os.path.abspath(entry.origin))]
+    for directory in registry.config.instrument_path:
+        paths.append(str(directory))
+    config_named = os.environ.get("MATRIXKIT_CONFIG")
+    if config_named:
+        paths.append(config_named)
+    paths += [os.path.join(os.getcwd(), "matrixkit.toml"), str(user_config_dir() / "matrixkit.toml")]
+    found = find_config_file()
+    if found is not None:
+        paths.append(str(found))
+    paths += [p if p else os.getcwd() for p in sys.path]
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str):
+            paths.append(file)
+    return list(dict.fromkeys(paths))
+
+
+def _remember(argv: Sequence[str], output: str, ctx: object) -> None:
+    import time
+
+    depends = _depends(ctx)
+    if depends is None:
+        return
+    stamps = [(path, _stat(path)) for path in depends]
+    fresh = time.time_ns() - int(_RACY_SECONDS * 1e9)
+    if any(mtime >= fresh for _, (mtime, _) in stamps):
+        return
+    key = _key(argv)
+    target = _cache_file(key)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    data = marshal.dumps({"key": key, "depends": stamps, "stdout": output})
+    temporary = f"{target}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, target)
