@@ -565,7 +565,8 @@ class Comparison:
 def _round_levels(report: CollationReport | WorkshopReport) -> tuple[CollationReport, dict[str, Level | None], str]:
     if isinstance(report, WorkshopReport):
         agreed = {d.domain.key: d.agreed for d in report.decisions}
-        return report.collation, agreed, report.title
+        title = f"{report.title} ({report.date.isoformat()})" if report.date else report.title
+        return report.collation, agreed, title
     return report, {}, report.title
 
 

@@ -330,6 +330,13 @@ def _instrument_of_collation(ctx: Context, doc: dict[str, Any], path: str) -> In
     return instrument_from_collation_dict(doc, file=path)
 
 
+def _round_name(report: CollationReport | WorkshopReport, path: str) -> str:
+    """A workshop record is named by its title and date (from the report); a collation by its file."""
+    from matrixkit.report import WorkshopReport
+
+    return "" if isinstance(report, WorkshopReport) else os.path.basename(path)
+
+
 def _run_compare(args: argparse.Namespace, ctx: Context) -> int:
     from matrixkit._builtins.text_reports import render_comparison
     from matrixkit.report import build_comparison, comparison_to_dict
@@ -342,7 +349,10 @@ def _run_compare(args: argparse.Namespace, ctx: Context) -> int:
             f"the rounds are of different instruments ({before.instrument.id} and {after.instrument.id})"
         )
     comparison = build_comparison(
-        before, after, before_name=os.path.basename(args.before), after_name=os.path.basename(args.after)
+        before,
+        after,
+        before_name=_round_name(before, args.before),
+        after_name=_round_name(after, args.after),
     )
     _warn_all(ctx, comparison.warnings)
     if args.format == "json":

@@ -59,6 +59,14 @@ def _legend(instrument: Instrument) -> str:
     return "Levels: " + ", ".join(f"{lv.score} = {lv.label}" for lv in instrument.levels) + "; ? = not answered."
 
 
+def _warnings(warnings: Sequence[str], width: int) -> list[str]:
+    lines: list[str] = []
+    for warning in warnings:
+        wrapped = _wrap(warning, width - 4)
+        lines += ["  ! " + wrapped[0], *("    " + line for line in wrapped[1:])]
+    return lines
+
+
 def _heading(text: str) -> list[str]:
     return [text, "=" * len(text)]
 
@@ -142,7 +150,7 @@ def collation_lines(report: CollationReport, width: int, agreed: dict[str, Level
     if comments:
         lines += ["", "Comments", "--------", *comments]
     if report.warnings:
-        lines += ["", "Warnings:"] + [w for warning in report.warnings for w in _wrap(warning, width, "  ! ")]
+        lines += ["", "Warnings:", *_warnings(report.warnings, width)]
     return lines
 
 
@@ -234,7 +242,7 @@ def render_report(report: WorkshopReport, width: int | None = None) -> str:
         for action in report.actions:
             lines += _action_lines(action.what, action.who, action.when, action.measure, width)
     if report.warnings and not report.collation.warnings:
-        lines += ["", "Warnings:"] + [w for warning in report.warnings for w in _wrap(warning, width, "  ! ")]
+        lines += ["", "Warnings:", *_warnings(report.warnings, width)]
     return "\n".join(lines) + "\n"
 
 
@@ -252,7 +260,7 @@ def _signed(value: float | int | None, digits: int = 2) -> str:
     if value is None:
         return "—"
     if isinstance(value, int):
-        return f"{value:+d}"
+        return f"{value:+d}" if value else "0"
     return f"{value:+.{digits}f}"
 
 
@@ -295,5 +303,5 @@ def render_comparison(comparison: Comparison, width: int | None = None) -> str:
     if comparison.only_after:
         lines.append("Only in the later round: " + ", ".join(comparison.only_after))
     if comparison.warnings:
-        lines += ["", "Warnings:"] + [w for warning in comparison.warnings for w in _wrap(warning, width, "  ! ")]
+        lines += ["", "Warnings:", *_warnings(comparison.warnings, width)]
     return "\n".join(lines) + "\n"
