@@ -16,7 +16,7 @@ Collations written as JSON (:func:`matrixkit.report.collation_report_to_dict`) a
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ import attrs
 
 from matrixkit.errors import MatrixkitError, Problem, ValidationError
 from matrixkit.model import Instrument
+from matrixkit.participants import ParticipantIndex
 
 if TYPE_CHECKING:
     from matrixkit.readers import Reader
@@ -600,7 +601,7 @@ def collate_file(
     readers: Mapping[str, Reader],
     by: str | None = None,
     *,
-    seen: dict[str, str] | None = None,
+    seen: MutableMapping[str, str] | None = None,
 ) -> Collation:
     """The collation of one input file: a response file (read by the reader its extension names) or a
     collation written earlier (pooled as is; with ``by`` it must be split by the same attribute, without
@@ -629,6 +630,13 @@ def collate_file(
             )
         return collation
     reader = reader_for(path, dict(readers))
+    tally = getattr(reader, "tally", None)
+    if tally is not None:
+        # A reader's streaming fast path (e.g. CsvReader.tally): None when the file has problems to report,
+        # which the reference path below finds and words.
+        fast: Collation | None = tally(path, instrument, by, seen=seen)
+        if fast is not None:
+            return fast
     collator = Collator(instrument, by)
     problems: list[Problem] = []
     seen = {} if seen is None else seen
@@ -662,7 +670,7 @@ def collate_files(
     the problems. Naming one file twice is an error (it would be counted twice)."""
     problems: list[Problem] = []
     parts: list[Collation] = []
-    seen: dict[str, str] = {}
+    seen: MutableMapping[str, str] = ParticipantIndex()  # compact when a reader tallies a whole file at once
     resolved: dict[Path, str] = {}
     for path in paths:
         name = os.fspath(path)

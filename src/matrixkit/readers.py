@@ -29,7 +29,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
@@ -37,6 +37,7 @@ from matrixkit.errors import MatrixkitError, Problem, ValidationError
 from matrixkit.responses import Response, duplicate_problems, responses_from_document
 
 if TYPE_CHECKING:
+    from matrixkit.collation import Collation
     from matrixkit.model import Instrument
 
 __all__ = [
@@ -58,7 +59,12 @@ MAX_PROBLEMS = 1000
 
 @runtime_checkable
 class Reader(Protocol):
-    """A response file format."""
+    """A response file format.
+
+    A reader may also offer ``tally(path, instrument, by=None, *, seen=None)``: a fast path returning the
+    file's :class:`~matrixkit.collation.Collation` directly (equal to collating what ``read`` yields), or None
+    when the file must be read response by response; :func:`matrixkit.collation.collate_file` prefers it.
+    """
 
     @property
     def name(self) -> str:
@@ -158,6 +164,20 @@ class CsvReader:
             raise ValidationError(Problem(f"cannot read file: {exc.strerror or exc}", file=file)) from exc
         with handle:
             yield from self._read(_decoded_lines(handle, file), file, instrument)
+
+    def tally(
+        self,
+        path: str | os.PathLike[str],
+        instrument: Instrument,
+        by: str | None = None,
+        *,
+        seen: MutableMapping[str, str] | None = None,
+    ) -> Collation | None:
+        """The collation of the file, streamed and counted without building responses
+        (:mod:`matrixkit._fastcsv`); None when the file has problems to report, for :meth:`read` to word."""
+        from matrixkit._fastcsv import tally_csv
+
+        return tally_csv(path, instrument, by, seen=seen)
 
     def read_text(self, text: str, instrument: Instrument, name: str = "<text>") -> list[Response]:
         """Read CSV text (for tests and embedding)."""
