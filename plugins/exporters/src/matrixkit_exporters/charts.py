@@ -104,6 +104,8 @@ def _style() -> Iterator[None]:
         # A label in a script the bundled font lacks is drawn with boxes: not an error for a report.
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
         warnings.filterwarnings("ignore", message="Matplotlib currently does not support")
+        # Very long labels leave no room: the chart is still drawn, only not laid out tightly.
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
         yield
 
 

@@ -177,8 +177,8 @@ def _collation_body(report: CollationReport, depth: int) -> list[str]:
     if report.by is not None:
         lines += ["", f"{h} By {inline(report.by)}", ""]
         lines.append(
-            "The share of the disagreement that lies between the groups rather than within them (0 = all within "
-            "groups: individual views; 1 = all between groups: sectoral views)."
+            "The share of the disagreement that lies between the groups rather than within them (0%: all within "
+            "groups, individual views; 100%: all between groups, sectoral views)."
         )
         share_rows = [[f"**{inline(r.domain.title)}**", percent(r.between_share)] for r in report.domains]
         lines += ["", *table(["Domain", "Between groups"], share_rows, ["l", "r"])]

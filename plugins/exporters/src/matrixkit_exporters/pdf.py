@@ -3,14 +3,16 @@
 Why typst: it installs from PyPI as one self-contained wheel (no system packages, unlike WeasyPrint's Pango
 or LaTeX), typesets tables that break across pages with repeated headers, embeds SVG charts, and writes
 *tagged* PDF that meets PDF/UA-1 (the accessibility standard) — the document is compiled with ``ua-1``, so typst
-refuses to write one that lacks a title, alternative text for a chart, or a proper structure.
+checks that it has a title, alternative text for every chart and a proper structure.
 
 The layout lives in ``templates/document.typ``. This module only arranges what a report already holds into a
 JSON document (``sys.inputs.data``) — strings, level indices, figures already formatted — so that no text from
 a person or a file is ever read as typst markup. The charts (matplotlib SVG) go in as their own inputs.
 
-Fonts: DejaVu Sans from matplotlib's own package data (a dependency of this extra), system fonts ignored, so
-the same input gives the same PDF on every machine.
+Fonts: DejaVu Sans from matplotlib's own package data (a dependency of this extra), so the same input gives the
+same PDF on every machine; installed system fonts serve only as fallbacks for characters DejaVu Sans lacks
+(names in other scripts). When no font has a glyph for some character, PDF/UA-1 cannot be met and the document
+is written as a tagged PDF without that claim.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import datetime
 import importlib.util
 import json
 import os
+import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
@@ -61,10 +64,13 @@ def _paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
 
 
+_CONTROL = re.compile("[\x7f-\x9f]")
+
+
 def _clean(value: Any) -> Any:
-    """Every string in the document with characters no PDF text can carry replaced."""
+    """Every string in the document with control characters (which no font can show) replaced by U+FFFD."""
     if isinstance(value, str):
-        return printable(value)
+        return _CONTROL.sub("\ufffd", printable(value))
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -214,17 +220,25 @@ def _compile(kind: str, instrument: Instrument, title: str, content: dict[str, A
     source = resources.files("matrixkit_exporters").joinpath("templates", "document.typ").read_bytes()
     inputs = {"data": json.dumps(_clean(document), ensure_ascii=False)}
     inputs.update({name: svg.decode("utf-8") for name, svg in images.items()})
-    try:
-        pdf, _warnings = typst.compile_with_warnings(
-            source,
-            font_paths=cast(Any, _font_paths()),  # the stub ties the type of font paths to that of the input
-            ignore_system_fonts=True,
-            sys_inputs=inputs,
-            pdf_standards="ua-1",
-            timestamp=TIMESTAMP,
-        )
-    except typst.TypstError as exc:  # a bug of this module's layout, reported as such
-        raise MatrixkitError(f"typst could not typeset the PDF: {exc.message}") from exc
+    pdf: bytes | None = None
+    # PDF/UA-1 demands a glyph for every character. Text in a script that no installed font covers cannot meet
+    # it: that document is written as a tagged PDF without the PDF/UA-1 claim (the characters show as boxes).
+    for standards in (["ua-1"], []):
+        try:
+            pdf, _warnings = typst.compile_with_warnings(
+                source,
+                font_paths=cast(Any, _font_paths()),  # the stub ties the type of font paths to that of the input
+                sys_inputs=inputs,
+                pdf_standards=cast(Any, standards),
+                pdf_tags=True,
+                timestamp=TIMESTAMP,
+            )
+            break
+        except typst.TypstError as exc:
+            if standards and exc.message.startswith("PDF/UA-1 error"):
+                continue
+            # Anything else is a bug of this module's layout: report it as such.
+            raise MatrixkitError(f"typst could not typeset the PDF: {exc.message}") from exc
     if not isinstance(pdf, bytes):  # pragma: no cover - compile returns bytes for a single PDF
         raise MatrixkitError("typst returned no PDF")
     return pdf

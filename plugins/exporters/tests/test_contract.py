@@ -1,0 +1,16 @@
+"""matrixkit's contract test kit over every exporter the installed distribution matrixkit-exporters registers.
+
+Every exporter is checked for every kind it lists (blank sheet, record sheet, collation, workshop report):
+it renders any generated subject of any generated instrument, escapes a hostile probe in every text (HTML and
+SVG parsed, CSV checked for formula prefixes), and writes nothing itself. Exporters whose extra is not
+installed are only checked to describe themselves; run with the ``[all]`` extra to check them all.
+"""
+
+from __future__ import annotations
+
+from matrixkit.testing.contract import ExporterContract
+
+
+class TestExporters(ExporterContract):
+    distribution = "matrixkit-exporters"
+    max_examples = 15
