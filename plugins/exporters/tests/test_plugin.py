@@ -1,4 +1,7 @@
-"""The plugin: what it registers, that registering imports no heavy library, install hints, the CLI commands."""
+"""The plugin: what it registers, that registering imports no heavy library, install hints, the CLI commands.
+
+matrixkit's contract kit runs over every exporter in test_contract.py.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from matrixkit_exporters import plugin
 from matrixkit.cli import Context, main
 from matrixkit.exporting import KINDS, render
 from matrixkit.registry import Registry
-from matrixkit.testing.contract import ExporterContract
 
 FORMATS = {"csv", "md", "html", "xlsx", "pdf", "svg", "png"}
 HEAVY = ("xlsxwriter", "typst", "matplotlib", "jinja2", "numpy", "markupsafe", "PIL")
@@ -25,13 +27,6 @@ def run(argv: list[str], registry: Registry) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     status = main(argv, context=Context(registry=registry, stdout=out, stderr=err))
     return status, out.getvalue(), err.getvalue()
-
-
-class TestExporterContract(ExporterContract):
-    """The contract kit of matrixkit: descriptions, any generated sheet, hostile text, atomic writing."""
-
-    distribution = "matrixkit-exporters"
-    max_examples = 10
 
 
 def test_formats_json_lists_every_format_of_the_plugin(registry: Registry) -> None:
