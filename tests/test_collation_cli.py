@@ -249,6 +249,10 @@ def test_report_renders_a_workshop_record(cli, tmp_path: Path) -> None:  # type:
     assert data["decisions"][0]["agreed"] == 1
     assert data["collation"]["responses"] == 8
     assert [part["title"] for part in data["inputs"]] == ["t1.csv", "t2.csv"]
+    _record(tmp_path, "older.toml", ["t1.csv"], version="2.0")
+    older = cli("report", "older.toml")
+    assert older.status == 0
+    assert "the workshop used version 2.0 of digital-maturity; version 2.1 is installed" in older.err
     broken = _record(tmp_path, "broken.toml", ["t1.csv", "missing.csv"], agreed="superb")
     result = cli("report", str(broken))
     assert result.status == 1

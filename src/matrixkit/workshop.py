@@ -161,19 +161,11 @@ class WorkshopRecord:
         return [root / name for name in self.inputs]
 
     def problems(self, instrument: Instrument) -> list[Problem]:
-        """What does not fit ``instrument``: another id or version, unknown domains, unknown levels."""
+        """What does not fit ``instrument``: another id, unknown domains, unknown levels, repeated ranks."""
         problems: list[Problem] = []
         if self.instrument != instrument.id:
             problems.append(Problem(f"the record is of {self.instrument!r}, not {instrument.id!r}", field="instrument"))
             return problems
-        if self.version is not None and self.version != instrument.version:
-            problems.append(
-                Problem(
-                    f"the workshop used version {self.version} of {instrument.id}; version {instrument.version} "
-                    "is installed",
-                    field="version",
-                )
-            )
         known = instrument.domain_keys
         ranks: dict[int, str] = {}
         for key, decision in self.domains.items():
@@ -197,6 +189,15 @@ class WorkshopRecord:
                     )
                 ranks[decision.priority] = key
         return problems
+
+    def warnings(self, instrument: Instrument) -> list[str]:
+        """What is worth saying but does not stop a report: the workshop used another version."""
+        if self.version is not None and self.version != instrument.version:
+            return [
+                f"the workshop used version {self.version} of {instrument.id}; version {instrument.version} is "
+                "installed: its inputs are read against the installed version"
+            ]
+        return []
 
     def normalised(self, instrument: Instrument) -> WorkshopRecord:
         """The same record with agreed and target levels written as level keys (check :meth:`problems` first)."""

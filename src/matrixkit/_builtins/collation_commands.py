@@ -254,7 +254,9 @@ def build_report_from_record(
         build_collation_report(part.unsplit(), rule, discuss_below=threshold, title=name, sources=[name])
         for name, part in zip(record.inputs, parts, strict=True)
     ]
-    return build_workshop_report(record, report, inputs=per_input if len(parts) > 1 else ())
+    return build_workshop_report(
+        record, report, inputs=per_input if len(parts) > 1 else (), warnings=record.warnings(instrument)
+    )
 
 
 def _run_report(args: argparse.Namespace, ctx: Context) -> int:
