@@ -196,8 +196,7 @@ def test_assess_in_a_terminal_writes_a_response(registry: Registry, tmp_path: Pa
     # choose 3; then 2 for every other domain; at the summary revisit domain 12, choose 5, and save.
     script = ["Zoë", "great", "initial", "c", "Unsure here", "s", "b", "3", *["2"] * 10, "12", "5", "y"]
     out, err = io.StringIO(), io.StringIO()
-    ctx = Context(registry=registry, stdout=out, stderr=err)
-    ctx.stdin = _Terminal("\n".join(script) + "\n")  # type: ignore[attr-defined]
+    ctx = Context(registry=registry, stdout=out, stderr=err, stdin=_Terminal("\n".join(script) + "\n"))
     status = main(["assess", "digital-maturity", "-o", "me.toml", "--set", "sector=vcse"], context=ctx)
     assert status == 0, err.getvalue()
     assert "'great' is not a level of digital-maturity" in out.getvalue()

@@ -47,10 +47,13 @@ class Context:
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
         debug: bool = False,
+        stdin: TextIO | None = None,
     ) -> None:
         self._registry = registry
         self.stdout = stdout if stdout is not None else sys.stdout
         self.stderr = stderr if stderr is not None else sys.stderr
+        #: Where interactive commands (``assess``) read answers; they check ``stdin.isatty()`` first.
+        self.stdin = stdin if stdin is not None else sys.stdin
         self.debug = debug
 
     @property

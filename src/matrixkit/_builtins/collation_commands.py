@@ -430,7 +430,7 @@ def _run_assess(args: argparse.Namespace, ctx: Context) -> int:
     if suffix not in (".toml", ".json"):
         raise MatrixkitError(f"{args.output}: write the response as .toml or .json")
     attributes = _attributes(args.set)
-    stdin = getattr(ctx, "stdin", None) or sys.stdin
+    stdin = ctx.stdin
     if not stdin.isatty():
         print(
             "matrixkit: error: 'assess' is interactive and standard input is not a terminal; run it in a "
