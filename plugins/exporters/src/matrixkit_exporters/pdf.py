@@ -10,19 +10,23 @@ JSON document (``sys.inputs.data``) — strings, level indices, figures already 
 a person or a file is ever read as typst markup. The charts (matplotlib SVG) go in as their own inputs.
 
 Fonts: DejaVu Sans from matplotlib's own package data (a dependency of this extra), so the same input gives the
-same PDF on every machine; installed system fonts serve only as fallbacks for characters DejaVu Sans lacks
-(names in other scripts). When no font has a glyph for some character, PDF/UA-1 cannot be met and the document
-is written as a tagged PDF without that claim.
+same PDF on every machine; it covers Latin, Greek, Cyrillic, Arabic and Hebrew. Installed system fonts serve
+only as fallbacks for characters it lacks (a name in Bengali or Chinese, say). When no font has a glyph for
+some character, PDF/UA-1 cannot be met and the document is written as a tagged PDF without that claim.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import importlib.util
 import json
-import os
 import re
+import shutil
+import tempfile
+from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from matrixkit.errors import MatrixkitError
@@ -198,12 +202,33 @@ def _actions(actions: tuple[Action, ...]) -> list[dict[str, str]]:
 # -- compiling ------------------------------------------------------------------------------------------------
 
 
-def _font_paths() -> list[str]:
+#: The DejaVu Sans faces taken from matplotlib's package data.
+_FACES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
+
+
+@cache
+def _font_folder() -> str | None:
+    """A folder holding only the DejaVu Sans faces from matplotlib's package data (a dependency of the pdf extra).
+
+    Not matplotlib's font folder itself: it also holds the Last Resort font, whose placeholder glyphs typst
+    would pick over an installed font that really has the characters (a Bengali or Chinese name, say).
+    """
     spec = importlib.util.find_spec("matplotlib")
     if spec is None or not spec.submodule_search_locations:  # pragma: no cover - pdf requires matplotlib
-        return []
-    folder = os.path.join(next(iter(spec.submodule_search_locations)), "mpl-data", "fonts", "ttf")
-    return [folder] if os.path.isdir(folder) else []
+        return None
+    source = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+    if not all((source / face).is_file() for face in _FACES):  # pragma: no cover - matplotlib always ships them
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="matrixkit-fonts-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    for face in _FACES:
+        shutil.copyfile(source / face, folder / face)
+    return str(folder)
+
+
+def _font_paths() -> list[str]:
+    folder = _font_folder()
+    return [folder] if folder is not None else []
 
 
 def _compile(kind: str, instrument: Instrument, title: str, content: dict[str, Any], images: dict[str, bytes]) -> bytes:

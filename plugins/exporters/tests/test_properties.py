@@ -1,0 +1,136 @@
+"""Hypothesis: every exporter renders any generated subject of any generated instrument, and what it writes
+reads back with an independent reader (csv, html.parser, XML, openpyxl, pypdf, Pillow).
+
+Instruments, collations, records and workshop reports come from ``matrixkit.testing.strategies``: any number of
+levels and domains, any scores, hostile and non-ASCII text, empty and split collations. (matrixkit's contract
+kit, in test_contract.py, checks rendering and escaping too; these tests add the readers.)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import openpyxl
+import pypdf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from matrixkit_exporters import plugin
+from matrixkit_exporters.colour import contrast_ratio, text_colour
+from matrixkit_exporters.safety import FORMULA_TRIGGERS
+from PIL import Image
+
+from matrixkit.exporting import KINDS, render
+from matrixkit.model import Instrument
+from matrixkit.registry import Registry
+from matrixkit.testing.strategies import (
+    collation_reports,
+    colours,
+    instruments,
+    record_sheets,
+    workshop_reports,
+)
+
+REGISTRY = Registry.for_plugins(plugin)
+SETTINGS = settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+
+
+class _Strict(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.scripts += tag == "script"
+
+
+def read_back(name: str, data: bytes) -> None:
+    """Open the output with a reader that has nothing to do with the writer."""
+    assert data
+    if name == "csv":
+        text = data.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows and all(len(row) == len(rows[0]) for row in rows)
+        for row in rows:
+            for cell in row:
+                if cell[:1] in FORMULA_TRIGGERS:
+                    float(cell)  # only numbers may start like a formula
+    elif name == "md":
+        data.decode("utf-8")
+    elif name == "html":
+        parser = _Strict()
+        parser.feed(data.decode("utf-8"))
+        parser.close()
+        assert parser.scripts == 0
+    elif name == "svg":
+        root = ET.fromstring(data)
+        assert root.tag.endswith("svg")
+        assert not [e for e in root.iter() if e.tag.endswith("script")]
+    elif name == "png":
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.format == "PNG"
+    elif name == "xlsx":
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f"
+    elif name == "pdf":
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        assert len(reader.pages) >= 1
+        assert reader.pages[0].extract_text() is not None
+    else:  # pragma: no cover - a new format needs a reader here
+        raise AssertionError(f"no reader for {name}")
+
+
+def exporters(kind: str) -> list[str]:
+    return [
+        name
+        for name, named in sorted(REGISTRY.exporters.items())
+        if named.plugin.name == "matrixkit_exporters.plugin" and kind in named.obj.kinds
+    ]
+
+
+def check(kind: str, subject: object) -> None:
+    for name in exporters(kind):
+        read_back(name, render(REGISTRY.exporter(name), kind, subject))
+
+
+def test_the_plugin_renders_every_kind() -> None:
+    assert {kind for kind in KINDS if exporters(kind)} == set(KINDS)
+
+
+@SETTINGS
+@given(instruments(max_domains=8))
+def test_any_blank_sheet(instrument: Instrument) -> None:
+    check("sheet", instrument)
+
+
+@SETTINGS
+@given(st.data())
+def test_any_record_sheet(data: st.DataObject) -> None:
+    instrument = data.draw(instruments(max_domains=8))
+    check("record", data.draw(record_sheets(instrument)))
+
+
+@SETTINGS
+@given(st.data())
+def test_any_collation(data: st.DataObject) -> None:
+    instrument = data.draw(instruments(max_domains=8))
+    check("collation", data.draw(collation_reports(instrument)))
+
+
+@SETTINGS
+@given(st.data())
+def test_any_workshop_report(data: st.DataObject) -> None:
+    instrument = data.draw(instruments(max_domains=8))
+    check("report", data.draw(workshop_reports(instrument)))
+
+
+@given(colours)
+def test_the_text_colour_on_any_fill_meets_wcag_aa(fill: str) -> None:
+    assert contrast_ratio(fill, text_colour(fill)) >= 4.5
