@@ -170,15 +170,15 @@ class Database:
         self.url = sa.make_url(normalise_url(url))
         self.sqlite = _is_sqlite(self.url)
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        # The web server runs request handlers in up to 40 threads: keep that many connections open, so that
+        # connections are not opened and closed under load.
+        kwargs["pool_size"] = 40
+        kwargs["max_overflow"] = 10
         if self.sqlite:
             if self.url.database in (None, "", ":memory:"):
                 raise ValueError("an in-memory SQLite database cannot be shared by the server; give a file path")
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-            kwargs["pool_size"] = 8
-            kwargs["max_overflow"] = 24
         else:
-            kwargs["pool_size"] = 10
-            kwargs["max_overflow"] = 20
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = sa.create_engine(self.url, **kwargs)
         if self.sqlite:
@@ -213,11 +213,12 @@ class Database:
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction: one consistent snapshot for everything read inside it."""
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, conn.begin():
             if not self.sqlite:
-                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-            with conn.begin():
-                yield conn
+                # One snapshot for every statement of the transaction (SQLite's deferred BEGIN in WAL mode
+                # gives that already).
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield conn
 
     def migrate(self) -> None:
         """Create the tables or bring them up to date (Alembic ``upgrade head``)."""

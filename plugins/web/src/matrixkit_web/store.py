@@ -508,7 +508,8 @@ class Store:
             ).all()
         by_person: dict[int, dict[str, Answer]] = {p.id: {} for p in people}
         for r in answer_rows:
-            by_person[r.participant_id][r.domain] = Answer(r.domain, r.level, r.comment)
+            if r.participant_id in by_person:
+                by_person[r.participant_id][r.domain] = Answer(r.domain, r.level, r.comment)
         return [(p, by_person[p.id]) for p in people]
 
     # -- decisions and actions ---------------------------------------------------------------------
