@@ -10,20 +10,26 @@ import attrs
 import pytest
 
 from matrixkit import hookimpl
-from matrixkit.exporting import Exporter
+from matrixkit.collation import Tally
+from matrixkit.exporting import Exporter, render
 from matrixkit.format import loads_instrument
 from matrixkit.model import Instrument
+from matrixkit.rules import lower_median
 from matrixkit.testing.contract import (
     PROBE,
     ContractError,
     ExporterContract,
     InstrumentContract,
+    RuleContract,
     check_exporter_description,
     check_exporter_escapes,
     check_exporter_writes_atomically,
     check_instrument,
     check_registered_instruments,
+    check_rule_description,
+    check_rule_suggestion,
     distribution_plugins,
+    example_subject,
     plugin_registry,
     probe_instrument,
     run_cli,
@@ -278,6 +284,7 @@ def test_exporter_contract_fails_on_a_careless_plugin() -> None:
     class TestCareless(ExporterContract):
         plugins = (CarelessPlugin(),)
         max_examples = 5
+        shrink = False
 
     assert [e.name for e in TestCareless.exporters()] == ["careless-html"]
     with pytest.raises(ContractError, match="unescaped"):
@@ -291,3 +298,113 @@ def test_run_cli_captures_output_and_status() -> None:
     missing = run_cli(["show", "no-such-tool"], registry=registry)
     assert missing.status == 1 and "unknown instrument 'no-such-tool'" in missing.err
     assert run_cli(["--version"], registry=registry).status == 0
+
+
+class TestBuiltinRules(RuleContract):
+    include_builtin = True
+
+
+class Stubborn:
+    """Always proposes the top level: outside the answers, and not unanimity's level."""
+
+    name = "stubborn"
+    description = "always the top level"
+
+    def suggest(self, tally, instrument):  # type: ignore[no-untyped-def]
+        return len(instrument.levels) - 1
+
+
+class Coin:
+    """Proposes nothing when people agree."""
+
+    name = "coin"
+    description = "nothing when everyone agrees"
+
+    def suggest(self, tally, instrument):  # type: ignore[no-untyped-def]
+        return None if sum(1 for n in tally.counts if n) == 1 else lower_median(tally)
+
+
+def test_a_rule_outside_the_answers_is_caught() -> None:
+    instrument = loads_instrument(TWO_LEVELS)
+    with pytest.raises(ContractError, match="outside the answers given"):
+        check_rule_suggestion(Stubborn(), Tally((3, 0), 0), instrument)  # type: ignore[arg-type]
+    with pytest.raises(ContractError, match="although no one answered"):
+        check_rule_suggestion(Stubborn(), Tally((0, 0), 2), instrument)  # type: ignore[arg-type]
+    assert check_rule_suggestion(Stubborn(), Tally((1, 1), 0), instrument) == 1  # type: ignore[arg-type]
+
+
+def test_a_rule_ignoring_unanimity_is_caught() -> None:
+    with pytest.raises(ContractError, match="everyone who answered chose level 1"):
+        check_rule_suggestion(Coin(), Tally((0, 4), 1), loads_instrument(TWO_LEVELS))  # type: ignore[arg-type]
+
+
+def test_rule_contract_fails_on_a_bad_plugin() -> None:
+    class Bad:
+        __name__ = "bad-rules"
+
+        @hookimpl
+        def matrixkit_register_rules(self, register):  # type: ignore[no-untyped-def]
+            register.rule(Coin())
+
+    class TestBad(RuleContract):
+        plugins = (Bad(),)
+        max_examples = 30
+        shrink = False
+
+    assert [r.name for r in TestBad.rules()] == ["coin"]
+    TestBad().test_rules_describe_themselves()
+    with pytest.raises(ContractError, match="everyone who answered"):
+        TestBad().test_unanimity_gives_that_level()
+
+
+def test_rule_descriptions_are_checked() -> None:
+    class Nameless:
+        name = "Two Words"
+        description = "line one\nline two"
+
+    with pytest.raises(ContractError) as info:
+        check_rule_description(Nameless())  # type: ignore[arg-type]
+    assert "kebab-case" in str(info.value) and "one line" in str(info.value) and "no suggest" in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report"])
+def test_example_subjects_render_in_the_core_formats(kind: str) -> None:
+    from matrixkit._builtins.formats import JsonExporter
+
+    data = render(JsonExporter(), kind, example_subject(kind))
+    assert b"contract-check" in data or b"Contract" in data
+
+
+class CarelessReports(CarelessHtml):
+    name = "careless-reports"
+    kinds: ClassVar[frozenset[str]] = frozenset({"collation", "report"})
+
+    def render_collation(self, report):  # type: ignore[no-untyped-def]
+        rows = "".join(f"<tr><td>{name}</td></tr>" for name in report.groups)
+        return f"<table>{rows}</table>".encode()
+
+    def render_report(self, report):  # type: ignore[no-untyped-def]
+        import html
+
+        actions = "".join(f"<li>{a.what}</li>" for a in report.actions)
+        return f"<h1>{html.escape(report.title)}</h1><ul>{actions}</ul>".encode()
+
+
+def test_hostile_sector_names_and_actions_are_probed() -> None:
+    class Plugin:
+        __name__ = "careless-reports"
+
+        @hookimpl
+        def matrixkit_register_exporters(self, register):  # type: ignore[no-untyped-def]
+            register.exporter(CarelessReports())
+
+    class TestCarelessReports(ExporterContract):
+        plugins = (Plugin(),)
+        max_examples = 40
+        shrink = False
+
+    with pytest.raises(ContractError, match="unescaped"):
+        TestCarelessReports().test_collations_escape_hostile_text()
+    with pytest.raises(ContractError, match="unescaped"):
+        TestCarelessReports().test_workshop_reports_escape_hostile_text()
+    TestCarelessReports().test_renders_any_collation()

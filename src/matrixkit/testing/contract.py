@@ -35,13 +35,19 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
+from matrixkit.collation import Tally, collate
 from matrixkit.exporting import KINDS, Exporter, render, write_atomic
 from matrixkit.format import dump_instrument, instrument_from_document, instrument_to_dict, loads_instrument
-from matrixkit.model import Instrument
+from matrixkit.model import KEY_PATTERN, Instrument
 from matrixkit.registry import Registry
+from matrixkit.report import build_collation_report, build_record_sheet, build_workshop_report
+from matrixkit.responses import Response
+from matrixkit.rules import ConsensusRule, LowerMedianRule
 from matrixkit.testing import strategies
+from matrixkit.workshop import Action, DomainDecision, WorkshopRecord
 
 __all__ = [
     "PROBE",
@@ -49,12 +55,17 @@ __all__ = [
     "ExporterContract",
     "InstrumentContract",
     "PluginContract",
+    "RuleContract",
     "check_exporter_description",
     "check_exporter_escapes",
     "check_exporter_writes_atomically",
     "check_instrument",
     "check_registered_instruments",
+    "check_rule_description",
+    "check_rule_suggestion",
     "distribution_plugins",
+    "example_subject",
+    "exporter_subjects",
     "plugin_registry",
     "probe_instrument",
     "run_cli",
@@ -64,6 +75,7 @@ __all__ = [
 #: shows it as text; one that does not produces an element carrying the ``data-matrixkit-probe`` attribute.
 PROBE = '<b data-matrixkit-probe="1">probe</b><script>alert(1)</script>'
 
+_KEY_RE = re.compile(KEY_PATTERN)
 _MARKUP_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "application/xml", "text/xml")
 _CSV_TYPES = ("text/csv", "text/tab-separated-values")
 
@@ -406,6 +418,8 @@ class PluginContract:
     requires: ClassVar[Sequence[str]] = ()
     #: Hypothesis examples per property (raise it in CI, lower it while iterating).
     max_examples: ClassVar[int] = 25
+    #: Shrink a failing example to a minimal one (slower to fail, easier to read).
+    shrink: ClassVar[bool] = True
 
     _registries: ClassVar[dict[type, Registry]] = {}
 
@@ -435,11 +449,27 @@ class PluginContract:
 
     @classmethod
     def _settings(cls) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        phases = tuple(Phase) if cls.shrink else tuple(p for p in Phase if p is not Phase.shrink)
         return settings(
             max_examples=cls.max_examples,
             deadline=None,
+            phases=phases,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         )
+
+
+def _select(contract: type[PluginContract], table: dict[str, Any], names: Sequence[str], what: str) -> list[Any]:
+    """The registered things under test: those named, else those of the plugin (and the built-ins if asked)."""
+    own = set(contract.plugin_names()) if contract.plugins or contract.distribution else set()
+    builtin = bool(getattr(contract, "include_builtin", False))
+    chosen = []
+    for name, named in sorted(table.items()):
+        if (name in names) if names else (named.plugin.name in own or (builtin and named.plugin.builtin)):
+            chosen.append(named.obj)
+    missing = sorted(set(names) - {getattr(obj, "name", None) for obj in chosen})
+    if missing:
+        raise _fail(f"{what} {missing} are not registered (registered: {sorted(table)})")
+    return chosen
 
 
 class InstrumentContract(PluginContract):
@@ -482,10 +512,84 @@ class InstrumentContract(PluginContract):
                     raise _fail(f"'matrixkit show {instrument.id} --format {name}' does not name the instrument")
 
 
+def _probe_record(record: WorkshopRecord) -> WorkshopRecord:
+    action = Action(what=PROBE, who=PROBE, when="2030-01-31", measure=PROBE)
+    domains = {
+        key: attrs.evolve(decision, priorities=PROBE, notes=PROBE, actions=(action,))
+        for key, decision in record.domains.items()
+    }
+    return attrs.evolve(
+        record, title=PROBE, place=PROBE, notes=PROBE, facilitators=(PROBE,), domains=domains, actions=(action,)
+    )
+
+
+@st.composite
+def exporter_subjects(draw: st.DrawFn, kind: str, *, probe: bool = False, max_domains: int = 6) -> object:
+    """Generated subjects an exporter renders as ``kind``: an instrument (``sheet``), a
+    :class:`~matrixkit.report.RecordSheet` (``record``), a :class:`~matrixkit.report.CollationReport`
+    (``collation``) or a :class:`~matrixkit.report.WorkshopReport` (``report``), of generated instruments of any
+    shape. With ``probe``, every text a person reads (titles, descriptors, sector names, participants,
+    comments, decisions and actions) carries :data:`PROBE`.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+    instrument = draw(strategies.instruments(max_domains=max_domains, hostile=not probe))
+    if probe:
+        instrument = probe_instrument(instrument)
+    if kind == "sheet":
+        return instrument
+    if kind == "record":
+        sheet = draw(strategies.record_sheets(instrument))
+        if probe:
+            entries = [attrs.evolve(e, comment=PROBE) for e in sheet.entries]
+            sheet = attrs.evolve(sheet, participant=PROBE, attributes={"sector": PROBE}, entries=entries)
+        return sheet
+    sectors = (PROBE, "civic") if probe else strategies.SECTORS
+    rule = draw(strategies.rules())
+    if kind == "collation":
+        by = draw(st.sampled_from([None, "sector"]))
+        collation = draw(strategies.collations(instrument, by=by, max_responses=12, sectors=sectors))
+        title = PROBE if probe else draw(st.just("") | strategies.texts(max_size=30))
+        return build_collation_report(collation, rule, title=title, sources=[PROBE] if probe else ["table-1.csv"])
+    record = draw(strategies.workshop_records(instrument))
+    if probe:
+        record = _probe_record(record)
+    collation = draw(strategies.collations(instrument, by=record.by, max_responses=12, sectors=sectors))
+    report = build_collation_report(collation, rule, title=record.title, sources=list(record.inputs))
+    return build_workshop_report(record, report)
+
+
+def example_subject(kind: str) -> object:
+    """A small, fixed subject of ``kind``: two levels, one domain, three people from two sectors."""
+    instrument = _small_instrument()
+    if kind == "sheet":
+        return instrument
+    people = [("A", "high", "civic"), ("B", "low", "vcse"), ("C", None, "vcse")]
+    responses = [
+        Response.build(instrument, who, {"only": level}, attributes={"sector": sector}, comments={"only": "Why"})
+        for who, level, sector in people
+    ]
+    rule = LowerMedianRule()
+    if kind == "record":
+        return build_record_sheet(responses[0], instrument, rule)
+    report = build_collation_report(collate(instrument, responses, "sector"), rule, title="Table 1")
+    if kind == "collation":
+        return report
+    if kind != "report":
+        raise ValueError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+    action = Action(what="Agree who leads", who="The board", when="2030-06-30", measure="A named lead")
+    decision = DomainDecision(agreed="low", target="high", priority=1, priorities="A lead", actions=(action,))
+    record = WorkshopRecord(
+        instrument=instrument.id, title="Contract workshop", by="sector", domains={"only": decision}
+    )
+    return build_workshop_report(record, report)
+
+
 class ExporterContract(PluginContract):
-    """Checks the exporters a plugin registers: they describe themselves, render any generated instrument as a
-    blank sheet, escape hostile text (HTML, SVG, XML and CSV outputs), and render without side effects so that
-    matrixkit writes their output atomically.
+    """Checks the exporters a plugin registers: they describe themselves; render any generated subject of every
+    kind they list (blank sheets of any instrument, record sheets, collations split or not, workshop reports);
+    escape hostile text (HTML, SVG, XML and CSV outputs); and render without side effects, so that matrixkit
+    writes their output atomically.
 
     Exporters whose optional dependencies are missing (``availability()`` is not None) are described but not
     rendered: install the plugin's extras where the contract runs.
@@ -498,19 +602,8 @@ class ExporterContract(PluginContract):
 
     @classmethod
     def exporters(cls) -> list[Exporter]:
-        registry = cls.registry()
-        own = set(cls.plugin_names()) if cls.plugins or cls.distribution else set()
-        chosen = []
-        for name, named in sorted(registry.exporters.items()):
-            if cls.exporter_names:
-                if name in cls.exporter_names:
-                    chosen.append(named.obj)
-            elif named.plugin.name in own or (cls.include_builtin and named.plugin.builtin):
-                chosen.append(named.obj)
-        missing = sorted(set(cls.exporter_names) - {e.name for e in chosen})
-        if missing:
-            raise _fail(f"exporters {missing} are not registered (registered: {sorted(registry.exporters)})")
-        return chosen
+        """The exporters under test."""
+        return _select(cls, cls.registry().exporters, cls.exporter_names, "exporters")
 
     @classmethod
     def plugin_objects(cls) -> list[object]:
@@ -519,6 +612,7 @@ class ExporterContract(PluginContract):
         return super().plugin_objects()
 
     def available(self, kind: str) -> list[Exporter]:
+        """The exporters under test that render ``kind`` and whose dependencies are installed."""
         return [e for e in self.exporters() if kind in e.kinds and e.availability() is None]
 
     def test_registers_exporters(self) -> None:
@@ -529,39 +623,180 @@ class ExporterContract(PluginContract):
         for exporter in self.exporters():
             check_exporter_description(exporter)
 
-    def test_renders_any_instrument_as_a_sheet(self) -> None:
-        exporters = self.available("sheet")
+    def _renders_anything(self, kind: str) -> None:
+        exporters = self.available(kind)
         if not exporters:
             return
 
         @self._settings()
-        @given(instrument=strategies.instruments(max_domains=8))
-        def property_(instrument: Instrument) -> None:
+        @given(subject=exporter_subjects(kind))
+        def property_(subject: object) -> None:
             for exporter in exporters:
-                data = render(exporter, "sheet", instrument)
-                if not data:
-                    raise _fail(f"exporter {exporter.name!r} rendered an empty sheet for {instrument.id!r}")
+                if not render(exporter, kind, subject):
+                    raise _fail(f"exporter {exporter.name!r} rendered an empty {kind}")
 
         property_()
+
+    def _escapes(self, kind: str) -> None:
+        # Only markup (HTML, SVG, XML) and CSV/TSV outputs have text to escape; see check_exporter_escapes.
+        exporters = [e for e in self.available(kind) if is_markup(e) or is_spreadsheet_text(e)]
+        if not exporters:
+            return
+
+        @self._settings()
+        @given(subject=exporter_subjects(kind, probe=True, max_domains=4))
+        def property_(subject: object) -> None:
+            for exporter in exporters:
+                check_exporter_escapes(exporter, kind, subject)
+
+        property_()
+
+    def test_renders_any_instrument_as_a_sheet(self) -> None:
+        self._renders_anything("sheet")
+
+    def test_renders_any_record_sheet(self) -> None:
+        self._renders_anything("record")
+
+    def test_renders_any_collation(self) -> None:
+        self._renders_anything("collation")
+
+    def test_renders_any_workshop_report(self) -> None:
+        self._renders_anything("report")
 
     def test_sheets_escape_hostile_text(self) -> None:
-        # Only markup (HTML, SVG, XML) and CSV/TSV outputs have text to escape; see check_exporter_escapes.
-        exporters = [e for e in self.available("sheet") if is_markup(e) or is_spreadsheet_text(e)]
-        if not exporters:
-            return
+        self._escapes("sheet")
+
+    def test_record_sheets_escape_hostile_text(self) -> None:
+        self._escapes("record")
+
+    def test_collations_escape_hostile_text(self) -> None:
+        self._escapes("collation")
+
+    def test_workshop_reports_escape_hostile_text(self) -> None:
+        self._escapes("report")
+
+    def test_output_is_written_atomically(self) -> None:
+        for kind in KINDS:
+            for exporter in self.available(kind):
+                check_exporter_writes_atomically(exporter, kind, example_subject(kind))
+
+
+# -- consensus rules -----------------------------------------------------------------------------------
+
+
+def check_rule_description(rule: ConsensusRule) -> None:
+    """Check a rule's ``name`` (kebab-case, typed after ``--rule``) and one-line ``description``."""
+    name = getattr(rule, "name", None)
+    problems = []
+    if not isinstance(name, str) or not _KEY_RE.match(name):
+        problems.append(f"name {name!r} must be lowercase kebab-case, as typed after --rule")
+    description = getattr(rule, "description", None)
+    if not isinstance(description, str) or not description.strip() or "\n" in description.strip():
+        problems.append(f"description must be one line of text ('matrixkit rules' shows it), not {description!r}")
+    if not callable(getattr(rule, "suggest", None)):
+        problems.append("it has no suggest(tally, instrument) method")
+    if problems:
+        raise _fail(f"rule {name!r}: " + "; ".join(problems))
+
+
+def check_rule_suggestion(rule: ConsensusRule, tally: Tally, instrument: Instrument) -> int | None:
+    """Check one suggestion against the properties every consensus rule has; return it.
+
+    - nothing is proposed when no one answered;
+    - a proposal is a level index (an ``int``, not a bool) between the lowest and the highest answer given;
+    - when everyone who answered chose the same level, that level is proposed;
+    - the same tally gives the same proposal (a rule keeps no state between calls).
+    """
+    suggestion = rule.suggest(tally, instrument)
+    where = f"rule {rule.name!r} on counts {list(tally.counts)} (+{tally.missing} missing)"
+    if suggestion is not None and (isinstance(suggestion, bool) or not isinstance(suggestion, int)):
+        raise _fail(f"{where}: suggested {suggestion!r}, not a level index (int) or None")
+    answered = [i for i, n in enumerate(tally.counts) if n]
+    if not answered:
+        if suggestion is not None:
+            raise _fail(f"{where}: suggested level {suggestion} although no one answered")
+        return None
+    if suggestion is not None and not answered[0] <= suggestion <= answered[-1]:
+        raise _fail(
+            f"{where}: suggested level {suggestion}, outside the answers given (levels {answered[0]}–{answered[-1]})"
+        )
+    if len(answered) == 1 and suggestion != answered[0]:
+        raise _fail(f"{where}: everyone who answered chose level {answered[0]}, but it suggested {suggestion!r}")
+    again = rule.suggest(tally, instrument)
+    if again != suggestion:
+        raise _fail(f"{where}: suggested {suggestion!r}, then {again!r} for the same tally")
+    return suggestion
+
+
+@st.composite
+def _instrument_and_tally(draw: st.DrawFn) -> tuple[Instrument, Tally]:
+    instrument = draw(strategies.instruments(max_domains=1, hostile=False))
+    return instrument, draw(strategies.tallies(len(instrument.levels)))
+
+
+@st.composite
+def _unanimous(draw: st.DrawFn) -> tuple[Instrument, Tally]:
+    instrument = draw(strategies.instruments(max_domains=1, hostile=False))
+    counts = [0] * len(instrument.levels)
+    counts[draw(st.integers(0, len(counts) - 1))] = draw(st.integers(1, 200))
+    return instrument, Tally(counts, draw(st.integers(0, 20)))
+
+
+class RuleContract(PluginContract):
+    """Checks the consensus rules a plugin registers: names and descriptions, and the properties of every rule
+    (:func:`check_rule_suggestion`) over generated tallies of generated scales (2 to 7 levels, any scores)."""
+
+    #: Names of the rules to check; all that the plugin registers when empty.
+    rule_names: ClassVar[Sequence[str]] = ()
+    #: Check the core's own rules too (for the core's own tests).
+    include_builtin: ClassVar[bool] = False
+
+    @classmethod
+    def plugin_objects(cls) -> list[object]:
+        if cls.include_builtin and cls.distribution is None and not cls.plugins:
+            return []
+        return super().plugin_objects()
+
+    @classmethod
+    def rules(cls) -> list[ConsensusRule]:
+        """The rules under test."""
+        return _select(cls, cls.registry().rules, cls.rule_names, "rules")
+
+    def test_registers_rules(self) -> None:
+        if not self.rules():
+            raise _fail(f"{type(self).__name__}: the plugin registers no consensus rule")
+
+    def test_rules_describe_themselves(self) -> None:
+        for rule in self.rules():
+            check_rule_description(rule)
+
+    def test_suggestions_lie_within_the_answers(self) -> None:
+        rules = self.rules()
 
         @self._settings()
-        @given(instrument=strategies.instruments(max_domains=4, hostile=False))
-        def property_(instrument: Instrument) -> None:
-            probed = probe_instrument(instrument)
-            for exporter in exporters:
-                check_exporter_escapes(exporter, "sheet", probed)
+        @given(case=_instrument_and_tally())
+        def property_(case: tuple[Instrument, Tally]) -> None:
+            for rule in rules:
+                check_rule_suggestion(rule, case[1], case[0])
 
         property_()
 
-    def test_sheets_are_written_atomically(self) -> None:
-        for exporter in self.available("sheet"):
-            check_exporter_writes_atomically(exporter, "sheet", _small_instrument())
+    def test_unanimity_gives_that_level(self) -> None:
+        rules = self.rules()
+
+        @self._settings()
+        @given(case=_unanimous())
+        def property_(case: tuple[Instrument, Tally]) -> None:
+            for rule in rules:
+                check_rule_suggestion(rule, case[1], case[0])
+
+        property_()
+
+    def test_no_answers_no_suggestion(self) -> None:
+        instrument = _small_instrument()
+        for rule in self.rules():
+            check_rule_suggestion(rule, Tally.empty(len(instrument.levels)), instrument)
+            check_rule_suggestion(rule, Tally((0, 0), 5), instrument)
 
 
 def _small_instrument() -> Instrument:
