@@ -397,3 +397,18 @@ def test_security_headers(client: TestClient) -> None:
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
         assert headers["x-frame-options"] == "DENY"
+
+
+def test_a_workshop_whose_instrument_is_gone_gets_a_clear_answer(db_url: str, registry: Registry) -> None:
+    from matrixkit_web.app import Settings, create_app
+
+    with TestClient(create_app(Settings(db=db_url), registry=registry)) as before:
+        w = before.post("/api/workshops", json={"instrument": "pit-a", "title": "x"}).json()
+    # The server restarts without the PIT tools installed.
+    with TestClient(create_app(Settings(db=db_url), registry=Registry.for_plugins())) as after:
+        response = after.get(f"/api/workshops/{w['id']}/collation", headers=auth(w["facilitator_token"]))
+        assert response.status_code == 409
+        assert "pit-a" in response.json()["detail"]
+        page = after.get(f"/facilitate/{w['facilitator_token']}")
+        assert page.status_code == 409
+        assert "pit-a" in page.text

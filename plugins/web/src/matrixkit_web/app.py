@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from matrixkit.errors import MatrixkitError
 from matrixkit_web import __version__
 from matrixkit_web.db import Database
 from matrixkit_web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -139,6 +140,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request) or exc.status_code == 413:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
         return error_page(request, exc.status_code, None, str(exc.detail), headers=headers)
+
+    @app.exception_handler(MatrixkitError)
+    async def matrixkit_error(request: Request, exc: MatrixkitError) -> Response:
+        # E.g. the workshop's instrument is no longer installed: the server's state, not a bug.
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        message = f"This cannot be done with the plugins installed on this server: {exc}"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=409)
+        return error_page(request, 409, None, message)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:  # pragma: no cover - a bug
