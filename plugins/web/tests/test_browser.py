@@ -272,6 +272,25 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
             audit.check(page, "19-change-details")
 
     fac.wait_for_function("() => document.querySelector('#submitted-count').textContent.trim() === '3'", timeout=15000)
+    # Live updates can be paused (WCAG 2.2.2): while paused, the figures stay as they are.
+    assert fac.is_visible("#live-toggle")
+    fac.click("#live-toggle")
+    assert fac.get_attribute("#live-toggle", "aria-pressed") == "true"
+    late = audit.watch(browser.new_context().new_page())
+    late.goto(f"{base}/join?code={join_code}")
+    late.check("input[name=sector][value='NHS']")
+    late.check("input[name=table][value='Table 2']")
+    go(late, "button:has-text('Start answering')")
+    go(late, ".task-list a >> nth=0")
+    late.check("#level-2")
+    go(late, "button[value=continue]")
+    late.goto(f"{base}/w/{workshop_id}/check")
+    go(late, "button:has-text('Submit answers')")
+    fac.wait_for_timeout(5000)  # more than two refresh periods
+    assert fac.inner_text("#submitted-count") == "3"
+    fac.click("#live-toggle")  # resume
+    fac.wait_for_function("() => document.querySelector('#submitted-count').textContent.trim() === '4'", timeout=15000)
+    PEOPLE_AND_LATE = [*PEOPLE, ("", "NHS", "Table 2", [1] + [None] * 9, False)]
 
     # -- the dashboard shows the collation of the three --------------------------------------------
     fac.reload()
@@ -279,8 +298,8 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
     for i, domain in enumerate(instrument.domains):
         row = fac.locator(f"#row-{domain.key} td")
         counts = [int(row.nth(j).inner_text()) for j in range(len(instrument.levels) + 1)]
-        expected = [sum(1 for p in PEOPLE if p[3][i] == level) for level in range(len(instrument.levels))]
-        expected.append(sum(1 for p in PEOPLE if p[3][i] is None))
+        expected = [sum(1 for p in PEOPLE_AND_LATE if p[3][i] == level) for level in range(len(instrument.levels))]
+        expected.append(sum(1 for p in PEOPLE_AND_LATE if p[3][i] is None))
         assert counts == expected, domain.key
     # Three people at three levels of Leadership: agreement is low, so it is flagged for discussion.
     assert "Leadership" in fac.inner_text("#discuss-list")
@@ -294,7 +313,7 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
     fac.check("input[name=table][value='Table 1']")
     fac.check("input[name=table][value='Table 2']")
     go(fac, "button:has-text('Pool these tables')")
-    assert "(3 responses)" in fac.inner_text(".table-caption")
+    assert "(4 responses)" in fac.inner_text(".table-caption")
     audit.check(fac, "23-pool")
 
     # -- decisions, priorities and actions ---------------------------------------------------------------

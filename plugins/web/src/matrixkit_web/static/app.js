@@ -11,4 +11,23 @@
   document.querySelectorAll("input[readonly]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
+  // The live dashboard (htmx refreshes #live): a control to pause the updates (WCAG 2.2.2), and no update
+  // while the keyboard focus is inside the figures, so nobody loses their place.
+  var controls = document.getElementById("live-controls");
+  var toggle = document.getElementById("live-toggle");
+  var paused = false;
+  if (controls && toggle) {
+    controls.hidden = false;
+    toggle.addEventListener("click", function () {
+      paused = !paused;
+      toggle.setAttribute("aria-pressed", paused ? "true" : "false");
+      toggle.textContent = paused ? "Resume live updates" : "Pause live updates";
+    });
+  }
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var live = document.getElementById("live");
+    if (paused || (live && live.contains(document.activeElement))) {
+      event.preventDefault();
+    }
+  });
 })();
