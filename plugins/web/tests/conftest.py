@@ -8,14 +8,11 @@ database is a failure, never a skip. The same goes for the browser tests and ``/
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import os
 import pwd
 import shutil
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -31,6 +28,7 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient  # noqa: E402
 from matrixkit_web.app import Settings, create_app  # noqa: E402
 from matrixkit_web.db import Database  # noqa: E402
+from matrixkit_web.loadtest import ThrowawayPostgres, postgres_bindir  # noqa: E402
 
 from matrixkit.registry import Registry, get_registry  # noqa: E402
 
@@ -65,37 +63,6 @@ def _free_port() -> int:
         return port
 
 
-class ThrowawayPostgres:
-    """A PostgreSQL server of its own, in a temporary directory, listening on 127.0.0.1 only."""
-
-    def __init__(self, bindir: str) -> None:
-        self.bindir = Path(bindir)
-        self.dir = Path(tempfile.mkdtemp(prefix="matrixkit-pg-"))
-        self.data = self.dir / "data"
-        self.port = _free_port()
-        self.as_user: list[str] = []
-        if os.geteuid() == 0:  # initdb refuses to run as root: run the server as the 'postgres' user
-            user = pwd.getpwnam("postgres")
-            os.chown(self.dir, user.pw_uid, user.pw_gid)
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-
-    def _run(self, *args: str) -> None:
-        subprocess.run([*self.as_user, *args], check=True, capture_output=True, timeout=120)
-
-    def start(self) -> str:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c max_connections=300"
-        self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start"
-        )
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """The URL of a PostgreSQL server's maintenance database."""
@@ -103,12 +70,12 @@ def postgres_server() -> Iterator[str]:
     if url:
         yield url
         return
-    bindirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
-    if not bindirs or not (Path(bindirs[-1]) / "initdb").exists():
+    bindir = postgres_bindir()
+    if bindir is None:
         unavailable("PostgreSQL is not installed (apt-get install postgresql) and MATRIXKIT_TEST_POSTGRES_URL is unset")
     if os.geteuid() == 0 and (shutil.which("runuser") is None or not _has_user("postgres")):
         unavailable("running as root without a 'postgres' user to run PostgreSQL as")
-    server = ThrowawayPostgres(bindirs[-1])
+    server = ThrowawayPostgres(str(bindir))
     try:
         url = server.start()
     except subprocess.CalledProcessError as exc:

@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import glob
 import json
 import os
+import pwd
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -33,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -90,6 +95,50 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+def postgres_bindir() -> Path | None:
+    """The newest Debian PostgreSQL server binaries (``/usr/lib/postgresql/<version>/bin``), if installed."""
+    found = [Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin") if (Path(p) / "initdb").exists()]
+    return max(found, key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0) if found else None
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL server of its own, in a temporary directory, listening on 127.0.0.1 only (trust
+    authentication, which is safe only because nothing but this machine can reach it). ``durable=False`` turns
+    fsync off, for fast tests; benchmarks keep it on, as a real deployment would."""
+
+    def __init__(self, bindir: str, *, durable: bool = False) -> None:
+        self.bindir = Path(bindir)
+        self.durable = durable
+        self.dir = Path(tempfile.mkdtemp(prefix="matrixkit-pg-"))
+        self.data = self.dir / "data"
+        self.port = _free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses to run as root: run the server as the 'postgres' user
+            user = pwd.getpwnam("postgres")
+            os.chown(self.dir, user.pw_uid, user.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(  # noqa: S603 - fixed binaries and arguments
+            [*self.as_user, *args], check=True, capture_output=True, timeout=120
+        )
+
+    def start(self) -> str:
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off"
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start"
+        )
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _percentiles(samples: Sequence[float]) -> dict[str, float]:
@@ -276,10 +325,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--participants", type=int, default=200)
     parser.add_argument("--mode", choices=["api", "form"], default="api")
     parser.add_argument("--db", help="SQLite file or PostgreSQL URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="start a throwaway PostgreSQL server from Debian's binaries on 127.0.0.1 and use it",
+    )
     parser.add_argument("--instrument", default="pit-a")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    result = run(participants=args.participants, mode=args.mode, db=args.db, instrument=args.instrument, seed=args.seed)
+    with contextlib.ExitStack() as stack:
+        db = args.db
+        if args.postgres:
+            bindir = postgres_bindir()
+            if bindir is None:
+                parser.error("PostgreSQL's server binaries are not installed (apt-get install postgresql)")
+            server = ThrowawayPostgres(str(bindir), durable=True)
+            stack.callback(server.stop)
+            db = server.start()
+        result = run(participants=args.participants, mode=args.mode, db=db, instrument=args.instrument, seed=args.seed)
     print(json.dumps(result, indent=2))
     return 0 if result["errors"] == 0 and result["all_kept"] and result["all_kept_after_restart"] else 1
 
