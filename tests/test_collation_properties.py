@@ -358,3 +358,82 @@ def test_corrupt_csv_is_rejected_with_located_messages(data: st.DataObject) -> N
         assert problem.file == str(path)
         assert problem.line is not None
         assert problem.message
+
+
+# -- hostile documents never raise anything but a located MatrixkitError ------------------------------
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(-1, 3), max_size=3),
+)
+
+
+def _paths(doc: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [prefix]
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+def _mutate(data: st.DataObject, doc: object, times: int) -> object:
+    for _ in range(times):
+        paths = [p for p in _paths(doc) if p]
+        if not paths:
+            return data.draw(_JUNK)
+        path = data.draw(st.sampled_from(paths))
+        parent = doc
+        for part in path[:-1]:
+            parent = parent[part]  # type: ignore[index]
+        if data.draw(st.booleans()) and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(_JUNK)  # type: ignore[index]
+    return doc
+
+
+@SETTINGS
+@given(st.data())
+def test_damaged_collation_documents_fail_cleanly(data: st.DataObject) -> None:
+    from matrixkit.errors import MatrixkitError
+
+    instrument = data.draw(SMALL)
+    collation = data.draw(collations(instrument, by=data.draw(st.sampled_from([None, "sector"])), max_responses=6))
+    doc = json.loads(json.dumps(collation_report_to_dict(build_collation_report(collation, LowerMedianRule()))))
+    damaged = _mutate(data, doc, data.draw(st.integers(1, 4)))
+    try:
+        result = collation_from_dict(damaged, instrument, file="c.json")
+    except MatrixkitError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(result, Collation)
+
+
+@SETTINGS
+@given(st.data())
+def test_damaged_workshop_and_response_documents_fail_cleanly(data: st.DataObject) -> None:
+    from matrixkit.errors import MatrixkitError
+    from matrixkit.responses import responses_from_document, responses_to_document
+
+    instrument = data.draw(SMALL)
+    record = workshop_to_dict(data.draw(workshop_records(instrument)), dates=False)
+    damaged = _mutate(data, json.loads(json.dumps(record)), data.draw(st.integers(1, 4)))
+    try:
+        workshop_from_document(damaged if isinstance(damaged, dict) else {"x": damaged}, file="w.toml")
+    except MatrixkitError as exc:
+        assert all(p.file == "w.toml" for p in getattr(exc, "problems", ()))
+    responses = data.draw(response_lists(instrument, min_size=1, max_size=4))
+    doc = json.loads(json.dumps(responses_to_document(responses, instrument)))
+    damaged = _mutate(data, doc, data.draw(st.integers(1, 4)))
+    try:
+        responses_from_document(damaged, instrument)
+    except MatrixkitError as exc:
+        assert str(exc)

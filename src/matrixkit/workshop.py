@@ -451,4 +451,5 @@ def dump_workshop(record: WorkshopRecord) -> str:
     """The record as TOML text that :func:`loads_workshop` reads back to an equal record."""
     import tomli_w
 
-    return tomli_w.dumps(workshop_to_dict(record), multiline_strings=True)
+    # Single-line strings with escapes: a multi-line TOML string would turn "\r\n" into "\n".
+    return tomli_w.dumps(workshop_to_dict(record), multiline_strings=False)
