@@ -10,15 +10,16 @@ use, so ``import matrixkit`` (and ``from matrixkit import hookimpl`` in a plugin
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-from matrixkit.hookspecs import hookimpl
+# Nothing is imported here: the command line starts with this package (matrixkit._launch answers `matrixkit tools`
+# from its cache in little more than Python's own start-up), so even pluggy and typing wait until first use.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it (imported when the name is first used).
 _EXPORTS: dict[str, str] = {
+    # The plugin marker: `from matrixkit import hookimpl`.
+    "hookimpl": "matrixkit.hookspecs",
     # The instrument model.
     "Instrument": "matrixkit.model",
     "Level": "matrixkit.model",
@@ -104,6 +105,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'matrixkit' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
@@ -114,6 +117,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from matrixkit.api import (
         analyse,
         collate,
@@ -131,6 +136,7 @@ if TYPE_CHECKING:
     from matrixkit.collation import Collation, Tally
     from matrixkit.errors import MatrixkitError, Problem, UnknownNameError, ValidationError
     from matrixkit.exporting import Exporter
+    from matrixkit.hookspecs import hookimpl
     from matrixkit.model import Domain, Group, GuidanceSection, Instrument, Level, Source
     from matrixkit.readers import Reader
     from matrixkit.registry import Registry, get_registry
