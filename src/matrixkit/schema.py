@@ -24,7 +24,7 @@ __all__ = ["instrument_schema"]
 
 _KEY_FIELDS = {"key", "id", "group", "extends", "based_on", "after"}
 _KEY_LIST_FIELDS = {"remove_domains", "remove_groups", "remove_guidance"}
-_MIN_ITEMS = {(Instrument, "levels"): 2, (Instrument, "domains"): 1}
+_MIN_ITEMS: dict[tuple[type, str], int] = {(Instrument, "levels"): 2, (Instrument, "domains"): 1}
 _MODELS: tuple[type, ...] = (
     Instrument,
     Level,

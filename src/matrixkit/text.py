@@ -47,9 +47,14 @@ def render_matrix(instrument: Instrument, width: int | None = None) -> str:
         if domain.guidance:
             lines += _wrap(domain.guidance, width, "   ")
         for level, descriptor in zip(instrument.levels, domain.descriptors, strict=True):
-            label = f"{level.label} ({level.score})".ljust(label_width)
+            label = f"{level.label} ({level.score})"
+            if label_width > width // 3:
+                # Long level labels: the label on its own line, the descriptor indented below it.
+                lines += _wrap(label, width, "   ")
+                lines += _wrap(descriptor, width, "      ")
+                continue
             body = _wrap(descriptor, width - 3 - label_width, "")
-            lines.append(f"   {label}{body[0] if body else ''}")
+            lines.append(f"   {label.ljust(label_width)}{body[0] if body else ''}")
             lines += [" " * (3 + label_width) + rest for rest in body[1:]]
     for section in instrument.guidance:
         lines += ["", section.title, "-" * min(len(section.title), width)]

@@ -22,7 +22,7 @@ colours = st.integers(min_value=0, max_value=0xFFFFFF).map(lambda n: f"#{n:06x}"
 def texts(min_size: int = 1, max_size: int = 60, hostile: bool = True) -> st.SearchStrategy[str]:
     """Non-blank text; with ``hostile``, also markup, formulas, quotes and non-ASCII that outputs must escape."""
     plain = st.text(
-        alphabet=st.characters(blacklist_categories=("Cs",)),
+        alphabet=st.characters(exclude_categories=["Cs"]),
         min_size=min_size,
         max_size=max_size,
     ).filter(lambda s: s.strip() != "")
@@ -92,7 +92,7 @@ def instruments(
             key=key,
             title=draw(text),
             descriptors=tuple(draw(st.lists(text, min_size=len(scale), max_size=len(scale)))),
-            group=draw(st.sampled_from(group_keys)) if group_keys and draw(st.booleans()) else None,
+            group=draw(st.none() | st.sampled_from(group_keys)) if group_keys else None,
             short_title=draw(_optional(text)),
             guidance=draw(st.just("") | text),
         )
