@@ -77,6 +77,8 @@ class Tally:
     missing: int = attrs.field(default=0, metadata=_doc("Number of people who did not answer (or did not know)."))
 
     def __attrs_post_init__(self) -> None:
+        if type(self.missing) is int and self.missing >= 0 and all(type(n) is int and n >= 0 for n in self.counts):
+            return  # the common case, checked quickly (pooling builds hundreds of thousands of tallies)
         for n in self.counts:
             _check_count(n, "a count")
         _check_count(self.missing, "missing")
@@ -217,10 +219,17 @@ class Collation:
         if self.by is None and self.groups:
             problems.append(Problem("groups without a 'by' attribute", field="groups"))
         if self.by is not None and not problems:
-            total = TallySet.empty(self.instrument)
+            # The groups' tallies must add up to the overall ones (summed as plain integers: this runs for every
+            # collation read while pooling).
+            responses = sum(tally_set.responses for tally_set in self.groups.values())
+            total = [[0] * (n_levels + 1) for _ in range(n_domains)]
             for tally_set in self.groups.values():
-                total = total.merge(tally_set)
-            if total != self.overall:
+                for row, tally in zip(total, tally_set.tallies, strict=True):
+                    for j, count in enumerate(tally.counts):
+                        row[j] += count
+                    row[n_levels] += tally.missing
+            overall = [[*tally.counts, tally.missing] for tally in self.overall.tallies]
+            if responses != self.overall.responses or total != overall:
                 problems.append(Problem("the groups' tallies do not add up to the overall tallies", field="groups"))
         unknown = [k for k in self.comments if k not in self.instrument.domain_keys]
         problems += [Problem("comments on an unknown domain", field=f"comments.{k}") for k in unknown]
@@ -297,11 +306,49 @@ def _by_name(by: str | None) -> str:
 
 
 def merge_all(collations: Iterable[Collation], instrument: Instrument, by: str | None = None) -> Collation:
-    """Pool any number of collations of ``instrument`` split by ``by`` (none gives the empty collation)."""
-    result = Collation.empty(instrument, by)
+    """Pool any number of collations of ``instrument`` split by ``by`` (none gives the empty collation).
+
+    Equal to merging them one by one with :meth:`Collation.merge` (and raising the same errors), but the counts
+    are added as plain integers and checked once, so pooling a thousand table collations takes milliseconds.
+    """
+    identity = Collation.empty(instrument, by)
+    n_levels = len(instrument.levels)
+
+    def zero() -> list[list[int]]:
+        return [[0] * (n_levels + 1) for _ in instrument.domains]
+
+    def add(rows: list[list[int]], tally_set: TallySet) -> None:
+        for row, tally in zip(rows, tally_set.tallies, strict=True):
+            for j, count in enumerate(tally.counts):
+                row[j] += count
+            row[n_levels] += tally.missing
+
+    overall, responses = zero(), 0
+    groups: dict[str, tuple[list[list[int]], list[int]]] = {}
+    comments: dict[str, list[str]] = {}
     for collation in collations:
-        result = result.merge(collation)
-    return result
+        reasons = identity.compatible(collation)
+        if reasons:
+            raise IncompatibleCollationsError("cannot pool these collations: " + "; ".join(reasons))
+        add(overall, collation.overall)
+        responses += collation.overall.responses
+        for name, tally_set in collation.groups.items():
+            rows, size = groups.setdefault(name, (zero(), [0]))
+            add(rows, tally_set)
+            size[0] += tally_set.responses
+        for key, texts in collation.comments.items():
+            comments.setdefault(key, []).extend(texts)
+
+    def as_tally_set(rows: list[list[int]], size: int) -> TallySet:
+        return TallySet(size, tuple(Tally(tuple(row[:-1]), row[-1]) for row in rows))
+
+    return Collation(
+        instrument,
+        as_tally_set(overall, responses),
+        by,
+        {name: as_tally_set(rows, size[0]) for name, (rows, size) in groups.items()},
+        comments,
+    )
 
 
 class Collator:
@@ -444,7 +491,14 @@ def collation_from_dict(
         if key not in by_key:
             problem(f"domain {key!r} of {instrument.id} is missing", "domains")
 
+    level_set = set(level_keys)
+
     def read_tally(counts: object, missing: object, where: str) -> Tally | None:
+        # A tally as `matrixkit collate` writes it is taken quickly (pooling reads tens of thousands of them).
+        if type(counts) is dict and type(missing) is int and missing >= 0 and counts.keys() == level_set:
+            values = [counts[k] for k in level_keys]
+            if all(type(n) is int and n >= 0 for n in values):
+                return Tally(values, missing)
         ok = True
         if not isinstance(counts, Mapping):
             problem("expected an object of level key: count", f"{where}.counts")
