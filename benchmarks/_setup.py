@@ -1,0 +1,65 @@
+"""Set-up steps of the benchmarks that need matrixkit itself; ``run.py`` runs them in a child process.
+
+On Linux a child's peak resident memory (``ru_maxrss``) is never below its parent's at the time it was
+started, so ``run.py`` stays small and imports neither matrixkit nor pandas: what needs them happens here.
+
+    python benchmarks/_setup.py scale OUT.json                 # pit-a's levels and domain keys
+    python benchmarks/_setup.py tables ALL.csv DIR PER_TABLE   # one collation JSON per table of ALL.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+INSTRUMENT = "pit-a"
+
+
+def scale(out: Path) -> None:
+    from matrixkit.registry import get_registry
+
+    instrument = get_registry().instrument(INSTRUMENT)
+    data = {
+        "levels": [{"key": lv.key, "label": lv.label, "score": lv.score} for lv in instrument.levels],
+        "domains": list(instrument.domain_keys),
+    }
+    out.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def tables(everyone: Path, folder: Path, per_table: int) -> None:
+    """Split ``everyone`` into tables of ``per_table`` participants (in file order) and write each table's
+    collation JSON with ``matrixkit collate ... --by sector -o table-NNNN.json`` (run in this process)."""
+    from matrixkit.cli import Context, main
+
+    with open(everyone, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    ctx = Context(stderr=io.StringIO())  # small tables warn that small groups can identify people
+    for start in range(0, len(rows), per_table):
+        name = f"table-{start // per_table:04d}"
+        source = folder / f"{name}.csv"
+        with open(source, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows[start : start + per_table]])
+        argv = ["collate", INSTRUMENT, str(source), "--by", "sector", "--format", "json"]
+        if main([*argv, "-o", str(folder / f"{name}.json")], context=ctx) != 0:
+            raise SystemExit(f"could not collate {source}")
+        source.unlink()
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["scale"] and len(argv) == 2:
+        scale(Path(argv[1]))
+    elif argv[:1] == ["tables"] and len(argv) == 4:
+        tables(Path(argv[1]), Path(argv[2]), int(argv[3]))
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
