@@ -368,14 +368,15 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
     rows = [[c for c in row] for ws in book.worksheets for row in ws.iter_rows(values_only=True)]
     priorities = "A joint vision for health inequalities, owned by the board"
 
-    def agreed_developing(row: list[Any]) -> bool:
-        return any(isinstance(c, str) and c.strip().lower() == "developing" for c in row)
+    def has_level(row: list[Any], level: str) -> bool:  # written as "Developing (2)" or "developing"
+        return any(isinstance(c, str) and c.strip().lower().startswith(level) for c in row)
 
-    # The row of Leadership's decisions: its agreed level (Developing), rank 1 and the proposed priorities.
+    # The row of Leadership's decisions: agreed level Developing, target Maturing, rank 1, the priorities.
     leadership = next(r for r in rows if "Leadership" in r and priorities in r)
-    assert agreed_developing(leadership), leadership
+    assert has_level(leadership, "developing"), leadership
+    assert has_level(leadership, "maturing"), leadership
     assert 1 in leadership
-    assert any("Evaluation" in r and 2 in r and agreed_developing(r) for r in rows)
+    assert any("Evaluation" in r and 2 in r and has_level(r, "developing") for r in rows)
     action = next(r for r in rows if "Board session to agree a joint vision" in r)
     assert "Director of Public Health" in action
     assert "Vision adopted and cited in partners' plans" in action
