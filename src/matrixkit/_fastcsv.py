@@ -56,7 +56,7 @@ _count: Callable[[Counter[str], Iterable[str]], None] = getattr(collections, "_c
 
 
 #: Bytes read at a time (then cut after the last line break).
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 18
 
 
 def _lines(handle: BinaryIO) -> Iterator[str]:

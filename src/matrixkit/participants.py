@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 __all__ = ["BUCKET_BITS", "HashedParticipants", "ParticipantIndex", "bucket_of", "split_sorted_hashes"]
 
 #: Hashes are kept in ``2**BUCKET_BITS`` buckets by their top bits, so that checks build small sets only.
-BUCKET_BITS = 4
+BUCKET_BITS = 6
 _BUCKETS = 1 << BUCKET_BITS
 _SHIFT = 64 - BUCKET_BITS
 _OFFSET = 1 << 63
