@@ -125,6 +125,7 @@ def test_scaffold_installs_lists_and_passes_its_own_tests(tmp_path: Path) -> Non
     python = _venv_bin(env, "python")
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("MATRIXKIT_", "PYTHON", "VIRTUAL_ENV"))}
     clean_env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    clean_env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
 
     def run(*cmd: str | Path, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
