@@ -107,7 +107,13 @@ def _version() -> str:
     return f"matrixkit {__version__}"
 
 
-def build_parser(registry: Registry) -> argparse.ArgumentParser:
+def build_parser(registry: Registry, *, only: str | None = None) -> argparse.ArgumentParser:
+    """The ``matrixkit`` parser with every registered command.
+
+    :param only: configure the options of this command alone; the others are still listed with their help.
+        :func:`main` parses one command, and building every command's options (argparse looks up a translation
+        for each help text) costs more than listing the tools.
+    """
     parser = argparse.ArgumentParser(
         prog="matrixkit",
         description="Maturity-matrix instruments: list and show them, assess, collate, report.",
@@ -124,7 +130,7 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
             description=command.description or command.help,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        if command.configure is not None:
+        if command.configure is not None and (only is None or name == only):
             command.configure(sub_parser)
         sub_parser.set_defaults(_command=command)
     return parser
@@ -148,7 +154,9 @@ def main(argv: Sequence[str] | None = None, *, context: Context | None = None) -
     try:
         for problem in ctx.registry.plugin_problems():
             ctx.warn(problem)
-        parser = build_parser(ctx.registry)
+        # The command named is the first argument that is not an option (the top-level options take no value).
+        named = next((arg for arg in args_list if not arg.startswith("-")), None)
+        parser = build_parser(ctx.registry, only=named)
         args = parser.parse_args(args_list)
         command: Command | None = getattr(args, "_command", None)
         if command is None:
