@@ -111,6 +111,16 @@ class Audit:
             }
             for v in result["violations"]
         ]
+        # WCAG 1.4.10 Reflow: at 320 CSS pixels wide nothing may need scrolling sideways (wide tables scroll
+        # inside their own region, which the criterion allows).
+        size = page.viewport_size
+        page.set_viewport_size({"width": 320, "height": 640})
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        page.set_viewport_size(size)
+        if width > 320:
+            violations.append(
+                {"id": "reflow-320", "impact": "serious", "help": f"page is {width}px wide at 320px", "nodes": []}
+            )
         self.results[f"{name} ({page.url})"] = violations
 
     def serious(self) -> dict[str, list[dict[str, Any]]]:
