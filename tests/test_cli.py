@@ -166,3 +166,19 @@ def test_bad_configuration_is_reported_without_traceback(tmp_path: Path) -> None
     result = run_module("tools", cwd=tmp_path)
     assert result.returncode == 1
     assert "matrixkit.toml:1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_output_files_get_the_usual_permissions(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    out = tmp_path / "sheet.txt"
+    old = os.umask(0o022)
+    try:
+        assert cli("show", "digital-maturity", "-o", str(out)).status == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    out.chmod(0o600)
+    assert cli("show", "digital-maturity", "-o", str(out)).status == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.txt"]

@@ -117,11 +117,27 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode an ordinary write would have given it:
+        # the replaced file's mode, else what the user's umask allows.
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+_umask_lock = threading.Lock()
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        with _umask_lock:  # os.umask can only be read by setting it
+            mask = os.umask(0o077)
+            os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
