@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar
