@@ -24,6 +24,8 @@ BUCKET_BITS = 6
 _BUCKETS = 1 << BUCKET_BITS
 _SHIFT = 64 - BUCKET_BITS
 _OFFSET = 1 << 63
+#: Hashes are sorted into buckets this many at a time (measured best between 8k and 16k).
+_BATCH = 1 << 13
 #: The lowest hash of each bucket (Python's hashes are signed 64-bit integers).
 _EDGES = [(k << _SHIFT) - _OFFSET for k in range(_BUCKETS)]
 
@@ -63,15 +65,27 @@ class HashedParticipants:
     def __init__(self, name: str, read_ids: Callable[[], Iterable[str]]) -> None:
         self.name = name
         self.read_ids = read_ids
-        self.buckets: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
+        self._buckets: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
+        self._pending: list[int] = []
         self._ids: dict[int, set[str]] | None = None
+
+    @property
+    def buckets(self) -> list[array[int]]:
+        """The hashes, bucket by bucket (each bucket in no particular order)."""
+        if self._pending:
+            split_sorted_hashes(sorted(self._pending), self._buckets)
+            self._pending = []
+        return self._buckets
 
     def __len__(self) -> int:
         return sum(len(b) for b in self.buckets)
 
     def add(self, hashes: Iterable[int]) -> None:
-        """Add hashes (a chunk of a file's participants: they are sorted to split them into buckets)."""
-        split_sorted_hashes(sorted(hashes), self.buckets)
+        """Add hashes; they are sorted into their buckets a batch at a time (sorting costs less than many small
+        appends to 64 arrays)."""
+        self._pending.extend(hashes)
+        if len(self._pending) >= _BATCH:
+            _ = self.buckets
 
     def has_duplicates(self) -> bool:
         """Whether some hash occurs twice (a participant twice in the file, or, rarely, a hash collision)."""
