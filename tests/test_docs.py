@@ -396,7 +396,13 @@ def _page_params(pages: list[Path]) -> list[object]:
 @pytest.mark.parametrize("page", _page_params(FAST_PAGES))
 def test_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     workdir = _prepare(tmp_path, monkeypatch)
-    PageRunner(page, workdir, monkeypatch, None).run(read_blocks(page.read_text(encoding="utf-8")))
+    try:
+        PageRunner(page, workdir, monkeypatch, None).run(read_blocks(page.read_text(encoding="utf-8")))
+    finally:
+        # Modules a page wrote and imported (its plugin, its tests) must not leak into the next page.
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", None) or "").startswith(str(workdir)):
+                del sys.modules[name]
 
 
 @pytest.mark.slow
