@@ -66,8 +66,9 @@ def dev_env() -> Path:
     requirements = ["-e", ".[testing]"]
     for plugin in PLUGINS:
         requirements += ["-e", f"{plugin.relative_to(ROOT)}[all,test]"]
-    requirements += ["-r", "requirements-dev.txt"]
-    stamps = [ROOT / "pyproject.toml", ROOT / "requirements-dev.txt"] + [p / "pyproject.toml" for p in PLUGINS]
+    requirements += ["-r", "requirements-dev.txt", "-r", "requirements-docs.txt"]
+    stamps = [ROOT / "pyproject.toml", ROOT / "requirements-dev.txt", ROOT / "requirements-docs.txt"]
+    stamps += [p / "pyproject.toml" for p in PLUGINS]
     return ensure_env(ROOT / ".venv", requirements, stamps)
 
 

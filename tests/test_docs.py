@@ -377,10 +377,7 @@ VENV_PAGES = [p for p in PAGES if _needs_venv(p)]
 
 #: Pages whose examples do not follow the conventions above yet, and why. Each is expected to fail (strictly):
 #: a page fixed but still listed here fails too, so the list only shrinks.
-PENDING: dict[str, str] = {
-    "web.md": "console blocks without '$ ' prompts, and 'matrixkit serve' (a server that waits for requests) "
-    "in a code block",
-}
+PENDING: dict[str, str] = {}
 
 
 def _page_params(pages: list[Path]) -> list[object]:
