@@ -58,7 +58,7 @@ def test_collation_sheet_has_domains_across_levels_down_consensus_and_priorities
         assert fill(cell) == result.suggested.colour.lstrip("#")  # type: ignore[union-attr]
     agreement = find_row(ws, "Agreement (0–1)")
     assert ws.cell(agreement, 2).value == pytest.approx(collation.domains[0].agreement)
-    assert ws.cell(agreement, 2).number_format == "0.00"
+    assert ws.cell(agreement, 2).number_format == "0.000"  # 0.696 must not read 0.70
     priorities = find_row(ws, "Proposed Priorities for Action")
     assert priorities > consensus
     assert ws.cell(priorities, 2).value is None  # left for the workshop to fill in

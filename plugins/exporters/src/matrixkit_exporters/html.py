@@ -21,6 +21,7 @@ from matrixkit_exporters.layout import (
     SHEET_FIELDS,
     SHEET_INSTRUCTIONS,
     action_when,
+    agreement,
     collation_title,
     decimal,
     flag_meanings,
@@ -73,6 +74,7 @@ def environment() -> jinja2.Environment:
     env.filters["ink"] = text_colour
     env.filters["edge"] = edge_colour
     env.filters["decimal"] = decimal
+    env.filters["agreement"] = agreement
     env.filters["percent"] = percent
     env.filters["level_name"] = level_name
     env.filters["when"] = action_when

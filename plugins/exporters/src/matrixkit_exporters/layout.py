@@ -5,6 +5,7 @@ No statistics here: only the arrangement of what the instrument (or a report) al
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ __all__ = [
     "SHEET_INSTRUCTIONS",
     "Section",
     "action_when",
+    "agreement",
     "collation_title",
     "decimal",
     "flag_meanings",
@@ -96,6 +98,14 @@ def level_name(level: Level | None) -> str:
 def decimal(value: float | None, digits: int = 2) -> str:
     """``0.71``, or :data:`NONE`."""
     return NONE if value is None else f"{value:.{digits}f}"
+
+
+def agreement(value: float | None) -> str:
+    """An agreement figure to two decimals, rounded *down*: a domain flagged for agreement below 0.70 never
+    shows 0.70 (0.696 shows 0.69); only unanimity shows 1.00. :data:`NONE` when no one answered."""
+    if value is None:
+        return NONE
+    return f"{math.floor(value * 100 + 1e-9) / 100:.2f}"
 
 
 def percent(value: float | None) -> str:

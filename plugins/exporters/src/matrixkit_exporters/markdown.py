@@ -15,6 +15,7 @@ from matrixkit_exporters.layout import (
     SHEET_FIELDS,
     SHEET_INSTRUCTIONS,
     action_when,
+    agreement,
     collation_title,
     decimal,
     flag_meanings,
@@ -142,7 +143,7 @@ def _stats_cells(stats: Stats) -> list[str]:
         *(str(n) for n in stats.counts),
         str(stats.missing),
         inline(level_name(stats.suggested)),
-        decimal(stats.agreement),
+        agreement(stats.agreement),
         percent(stats.within_one),
         inline(", ".join(stats.flags)),
     ]
@@ -170,7 +171,7 @@ def _collation_body(report: CollationReport, depth: int) -> list[str]:
         for r in discuss:
             extra = "; answers polarised between the extremes" if r.polarised else ""
             lines.append(
-                f"- **{inline(r.domain.title)}**: agreement {decimal(r.agreement)} (below "
+                f"- **{inline(r.domain.title)}**: agreement {agreement(r.agreement)} (below "
                 f"{decimal(report.discuss_below)}), answers from {inline(level_name(r.lowest))} to "
                 f"{inline(level_name(r.highest))}{extra}"
             )
@@ -248,7 +249,7 @@ def render_report(report: WorkshopReport) -> bytes:
             [
                 f"**{inline(d.domain.title)}**",
                 inline(level_name(d.result.suggested)),
-                decimal(d.result.agreement),
+                agreement(d.result.agreement),
                 agreed,
                 inline(level_name(d.target)),
                 str(d.priority) if d.priority is not None else NONE,
@@ -286,7 +287,7 @@ def render_report(report: WorkshopReport) -> bytes:
         headers = ["Domain", *(inline(c.title or f"input {i}") for i, c in enumerate(inputs, 1))]
         rows = [
             [f"**{inline(r.domain.title)}**"]
-            + [f"{inline(level_name(c.domains[i].suggested))}, {decimal(c.domains[i].agreement)}" for c in inputs]
+            + [f"{inline(level_name(c.domains[i].suggested))}, {agreement(c.domains[i].agreement)}" for c in inputs]
             for i, r in enumerate(report.collation.domains)
         ]
         lines += ["", "## Each input on its own", "", "Suggested level and agreement per input (e.g. per table)."]

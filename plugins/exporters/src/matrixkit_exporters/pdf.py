@@ -37,6 +37,7 @@ from matrixkit_exporters.layout import (
     SHEET_FIELDS,
     SHEET_INSTRUCTIONS,
     action_when,
+    agreement,
     collation_title,
     decimal,
     flag_meanings,
@@ -127,7 +128,7 @@ def _stats_row(title: str, stats: Stats, instrument: Instrument) -> dict[str, An
         "counts": list(stats.counts),
         "missing": stats.missing,
         "suggested": _level(stats.suggested, instrument),
-        "agreement": decimal(stats.agreement),
+        "agreement": agreement(stats.agreement),
         "within": percent(stats.within_one),
         "flags": list(stats.flags),
     }
@@ -144,7 +145,7 @@ def _collation(report: CollationReport) -> dict[str, Any]:
                 {
                     "title": r.domain.title,
                     "cells": [
-                        {**_level(r.group(g).suggested, instrument), "agreement": decimal(r.group(g).agreement)}
+                        {**_level(r.group(g).suggested, instrument), "agreement": agreement(r.group(g).agreement)}
                         for g in report.groups
                     ],
                     "between": percent(r.between_share),
@@ -160,7 +161,7 @@ def _collation(report: CollationReport) -> dict[str, Any]:
             ],
         }
     discuss = [
-        f"{r.domain.title}: agreement {decimal(r.agreement)} (below {decimal(report.discuss_below)}), answers from "
+        f"{r.domain.title}: agreement {agreement(r.agreement)} (below {decimal(report.discuss_below)}), answers from "
         f"{level_name(r.lowest)} to {level_name(r.highest)}" + ("; polarised" if r.polarised else "")
         for r in report.to_discuss
     ]
@@ -351,7 +352,7 @@ def render_report(report: WorkshopReport) -> bytes:
                 {
                     "title": r.domain.title,
                     "cells": [
-                        {**_level(c.domains[i].suggested, instrument), "agreement": decimal(c.domains[i].agreement)}
+                        {**_level(c.domains[i].suggested, instrument), "agreement": agreement(c.domains[i].agreement)}
                         for c in report.inputs
                     ],
                 }
@@ -366,7 +367,7 @@ def render_report(report: WorkshopReport) -> bytes:
             {
                 "title": d.domain.title,
                 "suggested": _level(d.result.suggested, instrument),
-                "agreement": decimal(d.result.agreement),
+                "agreement": agreement(d.result.agreement),
                 "agreed": {
                     **_level(d.agreed, instrument),
                     "text": level_name(d.agreed)

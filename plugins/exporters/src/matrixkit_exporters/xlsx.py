@@ -106,6 +106,8 @@ class Book:
         self.row_head = self.wb.add_format({**cell, "bold": True})
         self.number = self.wb.add_format({**cell, "num_format": "0", "align": "center"})
         self.decimal = self.wb.add_format({**cell, "num_format": "0.00", "align": "center"})
+        # Three decimals: 0.696 must not read 0.70 beside a flag for agreement below 0.70.
+        self.agreement = self.wb.add_format({**cell, "num_format": "0.000", "align": "center"})
         self.percent = self.wb.add_format({**cell, "num_format": "0%", "align": "center"})
         self.blank = self.wb.add_format(cell)
         self.tall = self.wb.add_format({**cell, "bg_color": "#fffbe6", "font_color": "#000000"})
@@ -229,7 +231,7 @@ def _collation_grid(
     row += 1
     book.string(ws, row, 0, "Agreement (0–1)", book.row_head)
     for j, stats in enumerate(results, 1):
-        book.num(ws, row, j, stats.agreement, book.decimal)
+        book.num(ws, row, j, stats.agreement, book.agreement)
     row += 1
     book.string(ws, row, 0, "Within one level", book.row_head)
     for j, stats in enumerate(results, 1):
@@ -414,7 +416,7 @@ def _groups_sheets(book: Book, report: CollationReport) -> None:
         for k, name in enumerate(report.groups):
             group = result.group(name)
             book.level(ws, r, 1 + 2 * k, group.suggested)
-            book.num(ws, r, 2 + 2 * k, group.agreement, book.decimal)
+            book.num(ws, r, 2 + 2 * k, group.agreement, book.agreement)
         book.num(ws, r, share_col, result.between_share, book.percent)
     ws.freeze_panes(top + 1, 1)
     for name in report.groups:
@@ -493,7 +495,7 @@ def render_report(report: WorkshopReport) -> bytes:
     for r, d in enumerate(report.decisions, start + 1):
         book.string(ds, r, 0, d.domain.title, book.row_head)
         book.level(ds, r, 1, d.result.suggested)
-        book.num(ds, r, 2, d.result.agreement, book.decimal)
+        book.num(ds, r, 2, d.result.agreement, book.agreement)
         book.level(ds, r, 3, d.agreed, bold=True)
         book.level(ds, r, 4, d.target)
         book.optional(ds, r, 5, d.priority)
