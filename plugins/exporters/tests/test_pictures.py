@@ -111,3 +111,50 @@ def test_chart_pictures(registry: Registry, artifacts: Path, report: WorkshopRep
     picture.write_bytes(render(registry.exporter("png"), "report", report))
     _check_picture(picture, 900, 500)
     (artifacts / "charts-report.svg").write_bytes(render(registry.exporter("svg"), "report", report))
+
+
+@pytest.mark.parametrize("kind", ["sheet", "report"])
+def test_html_prints_on_a4_landscape(
+    kind: str,
+    registry: Registry,
+    artifacts: Path,
+    tmp_path: Path,
+    instrument: Instrument,
+    report: WorkshopReport,
+) -> None:
+    """What a facilitator gets from the browser's Print: the @page rule makes it A4 landscape."""
+    import io
+
+    import pypdf
+
+    chromium = _chromium()
+    pdftoppm = _pdftoppm()
+    page = tmp_path / f"{kind}.html"
+    page.write_bytes(render(registry.exporter("html"), kind, {"sheet": instrument, "report": report}[kind]))
+    printed = tmp_path / f"{kind}.pdf"
+    subprocess.run(
+        [
+            chromium,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={printed}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    reader = pypdf.PdfReader(io.BytesIO(printed.read_bytes()))
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((842, 595), abs=2)
+    prefix = artifacts / f"html-printed-{kind}-page1"
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(printed), str(prefix)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    _check_picture(prefix.with_suffix(".png"), 1100, 780)
