@@ -253,6 +253,8 @@ def _collation_grid(
     ws.set_row(row, 90)
     row += 1
     if chart and n:
+        # The chart prints on a page of its own, after the sheet (a page break above it).
+        ws.set_h_pagebreaks([row + 1])
         _distribution_chart(book, ws, top, first_count_row, len(levels), n, row + 1)
         row += 22
     return row + 1
@@ -279,7 +281,7 @@ def _distribution_chart(book: Book, ws: Worksheet, top: int, first: int, levels:
     chart.set_x_axis({"name": "People", "major_gridlines": {"visible": True, "line": {"color": "#d9d9d9"}}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 760, "height": 40 * n + 160})
+    chart.set_size({"width": 760, "height": min(36 * n + 150, 620)})
     ws.insert_chart(at, 0, chart)
 
 
