@@ -15,6 +15,7 @@ a second guard. Numbers are written as numbers.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -87,6 +88,11 @@ class Book:
         )
         self.instrument = instrument
         self.names: set[str] = set()
+        # Row heights: XlsxWriter cannot measure text, and spreadsheet programs do not grow a row to fit wrapped
+        # text written by another program, so the heights are estimated from the column widths.
+        self.widths: dict[str, dict[int, float]] = {}
+        self.lines: dict[str, dict[int, int]] = {}
+        self.fixed: dict[str, set[int]] = {}
         self.wb.set_properties(
             {
                 "title": printable(title),
@@ -134,12 +140,30 @@ class Book:
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         return ws
 
+    def width(self, ws: Worksheet, first: int, last: int, width: float) -> None:
+        """Set the width of columns ``first`` to ``last`` (in characters)."""
+        ws.set_column(first, last, width)
+        widths = self.widths.setdefault(ws.get_name(), {})
+        for col in range(first, last + 1):
+            widths[col] = width
+
+    def height(self, ws: Worksheet, row: int, points: float) -> None:
+        """Set a row's height (in points); it is then not estimated."""
+        ws.set_row(row, points)
+        self.fixed.setdefault(ws.get_name(), set()).add(row)
+
     def string(self, ws: Worksheet, row: int, col: int, value: str | None, fmt: Format | None = None) -> None:
         """Text from anywhere: always a string cell (never a formula), never a forbidden character."""
+        fmt = fmt if fmt is not None else self.text
         if value is None or value == "":
-            ws.write_blank(row, col, None, fmt if fmt is not None else self.blank)
-        else:
-            ws.write_string(row, col, printable(value), fmt if fmt is not None else self.text)
+            ws.write_blank(row, col, None, fmt if fmt is not self.text else self.blank)
+            return
+        text = printable(value)
+        ws.write_string(row, col, text, fmt)
+        if getattr(fmt, "text_wrap", 0):
+            width = self.widths.get(ws.get_name(), {}).get(col, 8.43)
+            lines = self.lines.setdefault(ws.get_name(), {})
+            lines[row] = max(lines.get(row, 1), _lines(text, width))
 
     def num(self, ws: Worksheet, row: int, col: int, value: float | None, fmt: Format | None = None) -> None:
         if value is None:
@@ -166,15 +190,27 @@ class Book:
     def heading(self, ws: Worksheet, title: str, subtitle: str = "") -> int:
         """Title (and subtitle) at the top of a sheet; returns the next free row."""
         self.string(ws, 0, 0, title, self.title)
-        ws.set_row(0, 22)
+        self.height(ws, 0, 22)
         if subtitle:
             self.string(ws, 1, 0, subtitle, self.subtitle)
             return 3
         return 2
 
     def close(self) -> bytes:
+        for ws in self.wb.worksheets():
+            name = ws.get_name()
+            for row, count in self.lines.get(name, {}).items():
+                if count > 1 and row not in self.fixed.get(name, set()):
+                    ws.set_row(row, min(13.0 * count + 3, 409))  # 409 points: Excel's tallest row
         self.wb.close()
         return self.buffer.getvalue()
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (an estimate for Arial 10, whose average
+    letter is narrower than the ``0`` that column widths are measured in; erring towards a line too many)."""
+    per_line = max(int(width * 1.2), 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
 # -- the Workshop Collation Sheet ------------------------------------------------------------------------------
@@ -194,12 +230,12 @@ def _collation_grid(
     instrument = report.instrument
     levels = instrument.levels
     n = len(instrument.domains)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, n, 17)
+    book.width(ws, 0, 0, 30)
+    book.width(ws, 1, n, 17)
     book.string(ws, top, 0, "Level", book.head)
     for j, domain in enumerate(instrument.domains, 1):
         book.string(ws, top, j, domain.label, book.head)
-    ws.set_row(top, 30)
+    book.height(ws, top, 30)
     row = top + 1
     first_count_row = row
     for i, level in enumerate(levels):
@@ -250,7 +286,7 @@ def _collation_grid(
     for j in range(1, n + 1):
         text = decisions[j - 1].priorities if decisions is not None else ""
         book.string(ws, row, j, text, book.tall)
-    ws.set_row(row, 90)
+    book.height(ws, row, 90)
     row += 1
     if chart and n:
         # The chart prints on a page of its own, after the sheet (a page break above it).
@@ -304,14 +340,14 @@ def _matrix_sheet(book: Book, chosen: Sequence[int | None] | None = None, commen
     instrument = book.instrument
     ws = book.sheet("Matrix")
     top = book.heading(ws, instrument.title, instrument_heading(instrument))
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, len(instrument.levels), 34)
+    book.width(ws, 0, 0, 24)
+    book.width(ws, 1, len(instrument.levels), 34)
     book.string(ws, top, 0, "Domain", book.head)
     for i, level in enumerate(instrument.levels, 1):
         book.string(ws, top, i, level_heading(level.label, level.score), book.fills_bold[i - 1])
     extra = len(instrument.levels) + 1
     book.string(ws, top, extra, "Comment" if chosen is not None else "Your level", book.head)
-    ws.set_column(extra, extra, 24)
+    book.width(ws, extra, extra, 24)
     row = top + 1
     current: str | None = None
     for d, domain in enumerate(instrument.domains):
@@ -366,8 +402,8 @@ def _source_lines(book: Book, ws: Worksheet, row: int) -> None:
 
 def _about_sheet(book: Book, report: CollationReport, extra: Sequence[tuple[str, str]] = ()) -> None:
     ws = book.sheet("About")
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 100)
+    book.width(ws, 0, 0, 26)
+    book.width(ws, 1, 1, 100)
     top = book.heading(ws, "About these figures")
     rows: list[tuple[str, str]] = [
         *extra,
@@ -405,8 +441,8 @@ def _groups_sheets(book: Book, report: CollationReport) -> None:
         "Suggested level and agreement per group; share of the disagreement "
         "between groups (0% = individual views, 100% = sectoral views)",
     )
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 2 * len(report.groups) + 1, 15)
+    book.width(ws, 0, 0, 26)
+    book.width(ws, 1, 2 * len(report.groups) + 1, 15)
     book.string(ws, top, 0, "Domain", book.head)
     for k, name in enumerate(report.groups):
         book.string(ws, top, 1 + 2 * k, group_label(report, name), book.head)
@@ -434,8 +470,8 @@ def _comments_sheet(book: Book, report: CollationReport) -> None:
         return
     ws = book.sheet("Comments")
     top = book.heading(ws, "Comments", "Anonymous comments, by domain")
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 100)
+    book.width(ws, 0, 0, 26)
+    book.width(ws, 1, 1, 100)
     book.string(ws, top, 0, "Domain", book.head)
     book.string(ws, top, 1, "Comment", book.head)
     row = top + 1
@@ -493,7 +529,7 @@ def render_report(report: WorkshopReport) -> bytes:
     widths = [26, 18, 11, 18, 18, 9, 50, 50]
     for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
         book.string(ds, start, col, header, book.head)
-        ds.set_column(col, col, width)
+        book.width(ds, col, col, width)
     for r, d in enumerate(report.decisions, start + 1):
         book.string(ds, r, 0, d.domain.title, book.row_head)
         book.level(ds, r, 1, d.result.suggested)
@@ -517,7 +553,7 @@ def render_report(report: WorkshopReport) -> bytes:
             )
         ):
             book.string(act, start, col, header, book.head)
-            act.set_column(col, col, width)
+            book.width(act, col, col, width)
         row = start + 1
         for domain, actions in acts:
             row = _actions_rows(book, act, row, domain, actions)
@@ -547,13 +583,13 @@ def render_sheet(instrument: Instrument) -> bytes:
     book = Book(instrument, f"Record sheet: {instrument.title}")
     ws = book.sheet("Record sheet")
     top = book.heading(ws, instrument.title, f"Record sheet · {instrument_heading(instrument)}")
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 1, 40)
+    book.width(ws, 0, 0, 24)
+    book.width(ws, 1, 1, 40)
     for i, field in enumerate(SHEET_FIELDS):
         book.string(ws, top + i, 0, field, book.row_head)
         book.string(ws, top + i, 1, "")
     note = top + len(SHEET_FIELDS) + 1
-    ws.set_row(note, 30)
+    book.height(ws, note, 30)
     ws.merge_range(note, 0, note, 4, "", book.plain)
     book.string(ws, note, 0, SHEET_INSTRUCTIONS, book.plain)
     _matrix_sheet(book)
@@ -561,7 +597,7 @@ def render_sheet(instrument: Instrument) -> bytes:
     headers = ["participant", "sector", "table", *instrument.domain_keys]
     for col, header in enumerate(headers):
         book.string(rs, 0, col, header, book.head)
-    rs.set_column(0, len(headers) - 1, 16)
+    book.width(rs, 0, len(headers) - 1, 16)
     for col in range(3, len(headers)):
         _level_validation(book, rs, 1, col, last_row=500)
     rs.freeze_panes(1, 1)
@@ -580,7 +616,7 @@ def render_record(record: RecordSheet) -> bytes:
     headers = ["Domain", "Level", "Score", "Statement chosen", "Comment"]
     for col, (header, width) in enumerate(zip(headers, [26, 18, 8, 60, 40], strict=True)):
         book.string(ws, row, col, header, book.head)
-        ws.set_column(col, col, width)
+        book.width(ws, col, col, width)
     for r, entry in enumerate(record.entries, row + 1):
         book.string(ws, r, 0, entry.domain.title, book.row_head)
         book.level(ws, r, 1, entry.level, bold=True)
@@ -588,9 +624,12 @@ def render_record(record: RecordSheet) -> bytes:
         statement = entry.domain.descriptors[entry.index] if entry.index is not None else "Not answered"
         book.string(ws, r, 3, statement)
         book.string(ws, r, 4, entry.comment)
-    row += len(record.entries) + 2
-    book.string(ws, row, 0, "Summary: number of domains at each level", book.title)
-    row += 1
+    ws.freeze_panes(row + 1, 1)
+    ws = book.sheet("Summary")
+    row = book.heading(ws, "Summary: number of domains at each level", f"Record sheet: {record.participant}")
+    book.width(ws, 0, 0, 24)
+    book.width(ws, 1, len(instrument.levels) + 2, 13)
+    book.width(ws, len(instrument.levels) + 3, len(instrument.levels) + 4, 18)
     heads = ["", *(level_heading(lv.label, lv.score) for lv in instrument.levels)]
     heads += ["Not answered", "Mean score", "Median", f"Overall ({record.rule})"]
     for col, header in enumerate(heads):
