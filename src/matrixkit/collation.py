@@ -311,44 +311,165 @@ def merge_all(collations: Iterable[Collation], instrument: Instrument, by: str |
     Equal to merging them one by one with :meth:`Collation.merge` (and raising the same errors), but the counts
     are added as plain integers and checked once, so pooling a thousand table collations takes milliseconds.
     """
-    identity = Collation.empty(instrument, by)
-    n_levels = len(instrument.levels)
+    pool = _Pool(instrument, by)
+    for collation in collations:
+        pool.add(collation)
+    return pool.collation()
 
-    def zero() -> list[list[int]]:
-        return [[0] * (n_levels + 1) for _ in instrument.domains]
 
-    def add(rows: list[list[int]], tally_set: TallySet) -> None:
+class _Pool:
+    """Counts being pooled, as plain integers: per domain the count of each level, then the missing count."""
+
+    def __init__(self, instrument: Instrument, by: str | None) -> None:
+        self.instrument = instrument
+        self.by = by
+        self._identity = Collation.empty(instrument, by)
+        self._levels = len(instrument.levels)
+        self._level_keys = instrument.level_keys
+        self._level_set = set(self._level_keys)
+        self._positions = {key: i for i, key in enumerate(instrument.domain_keys)}
+        self._overall = self._zero()
+        self._responses = 0
+        self._groups: dict[str, tuple[list[list[int]], list[int]]] = {}
+        self._comments: dict[str, list[str]] = {}
+
+    def _zero(self) -> list[list[int]]:
+        return [[0] * (self._levels + 1) for _ in self._positions]
+
+    def _group(self, name: str) -> tuple[list[list[int]], list[int]]:
+        found = self._groups.get(name)
+        if found is None:
+            found = self._groups[name] = (self._zero(), [0])
+        return found
+
+    def add(self, collation: Collation) -> None:
+        """Add a collation, checked as :meth:`Collation.merge` checks it."""
+        reasons = self._identity.compatible(collation)
+        if reasons:
+            raise IncompatibleCollationsError("cannot pool these collations: " + "; ".join(reasons))
+        self._add_set(self._overall, collation.overall)
+        self._responses += collation.overall.responses
+        for name, tally_set in collation.groups.items():
+            rows, size = self._group(name)
+            self._add_set(rows, tally_set)
+            size[0] += tally_set.responses
+        for key, texts in collation.comments.items():
+            self._comments.setdefault(key, []).extend(texts)
+
+    def _add_set(self, rows: list[list[int]], tally_set: TallySet) -> None:
+        n_levels = self._levels
         for row, tally in zip(rows, tally_set.tallies, strict=True):
             for j, count in enumerate(tally.counts):
                 row[j] += count
             row[n_levels] += tally.missing
 
-    overall, responses = zero(), 0
-    groups: dict[str, tuple[list[list[int]], list[int]]] = {}
-    comments: dict[str, list[str]] = {}
-    for collation in collations:
-        reasons = identity.compatible(collation)
-        if reasons:
-            raise IncompatibleCollationsError("cannot pool these collations: " + "; ".join(reasons))
-        add(overall, collation.overall)
-        responses += collation.overall.responses
-        for name, tally_set in collation.groups.items():
-            rows, size = groups.setdefault(name, (zero(), [0]))
-            add(rows, tally_set)
-            size[0] += tally_set.responses
-        for key, texts in collation.comments.items():
-            comments.setdefault(key, []).extend(texts)
+    def _counts(self, item: object) -> list[int] | None:
+        """A tally of a collation document (``{"counts": {...}, "missing": n}``) as counts then missing, or None
+        when it is not exactly what :func:`collation_from_dict` accepts."""
+        if type(item) is not dict:
+            return None
+        counts, missing = item.get("counts"), item.get("missing")
+        if type(counts) is not dict or type(missing) is not int or missing < 0 or counts.keys() != self._level_set:
+            return None
+        row = [counts[k] for k in self._level_keys]
+        if not all(type(n) is int and n >= 0 for n in row):
+            return None
+        row.append(missing)
+        return row
 
-    def as_tally_set(rows: list[list[int]], size: int) -> TallySet:
-        return TallySet(size, tuple(Tally(tuple(row[:-1]), row[-1]) for row in rows))
+    def add_document(self, doc: object) -> bool:
+        """Add the counts of a collation document without building its objects, when it is exactly what
+        :func:`collation_from_dict` reads without a problem and :func:`collate_file` pools as is (same instrument,
+        version and fingerprint, split by this pool's attribute or unsplit here). False otherwise: nothing is
+        added, and the document must go the full way, which reports its problems."""
+        instrument, positions = self.instrument, self._positions
+        if type(doc) is not dict:
+            return False
+        ident, responses, by, domains = doc.get("instrument"), doc.get("responses"), doc.get("by"), doc.get("domains")
+        if type(ident) is not dict or ident.get("id") != instrument.id:
+            return False
+        version, fingerprint = ident.get("version"), ident.get("fingerprint")
+        if (version is not None and str(version) != instrument.version) or fingerprint not in (
+            None,
+            instrument.fingerprint,
+        ):
+            return False
+        if type(responses) is not int or responses < 0 or (by is not None and type(by) is not str):
+            return False
+        if (self.by is not None and by != self.by) or type(domains) is not list or len(domains) != len(positions):
+            return False
+        sizes = doc.get("groups", {}) if by is not None else {}
+        if type(sizes) is not dict or not all(type(n) is int and n >= 0 for n in sizes.values()):
+            return False
+        overall: list[list[int]] = [[] for _ in positions]
+        groups: dict[str, list[list[int]]] = {name: [[] for _ in positions] for name in sizes}
+        comments: list[tuple[str, list[str]]] = []
+        for entry in domains:
+            if type(entry) is not dict:
+                return False
+            key = entry.get("key")
+            i = positions.get(key) if type(key) is str else None
+            if i is None or overall[i]:
+                return False
+            row = self._counts(entry)
+            texts = entry.get("comments", [])
+            if row is None or sum(row) != responses or type(texts) is not list:
+                return False
+            if not all(type(t) is str for t in texts):
+                return False
+            overall[i] = row
+            if texts:
+                comments.append((str(key), texts))
+            split = entry.get("by")
+            if by is None:
+                if split:
+                    return False
+                continue
+            if type(split) is not dict or split.keys() != sizes.keys():
+                return False
+            for name, part in split.items():
+                part_row = self._counts(part)
+                if part_row is None or sum(part_row) != sizes[name]:
+                    return False
+                groups[name][i] = part_row
+        if by is not None:  # the groups' tallies add up to the overall ones (Collation's own check)
+            if sum(sizes.values()) != responses:
+                return False
+            for i, row in enumerate(overall):
+                if (
+                    groups
+                    and [sum(column) for column in zip(*(rows[i] for rows in groups.values()), strict=True)] != row
+                ):
+                    return False
+        # everything is checked: add
+        self._add_rows(self._overall, overall)
+        self._responses += responses
+        if self.by is not None:
+            for name, part_rows in groups.items():
+                rows, size = self._group(name)
+                self._add_rows(rows, part_rows)
+                size[0] += sizes[name]
+        for key, texts in comments:
+            self._comments.setdefault(key, []).extend(texts)
+        return True
 
-    return Collation(
-        instrument,
-        as_tally_set(overall, responses),
-        by,
-        {name: as_tally_set(rows, size[0]) for name, (rows, size) in groups.items()},
-        comments,
-    )
+    @staticmethod
+    def _add_rows(totals: list[list[int]], rows: list[list[int]]) -> None:
+        for total, row in zip(totals, rows, strict=True):
+            for j, count in enumerate(row):
+                total[j] += count
+
+    def collation(self) -> Collation:
+        def as_tally_set(rows: list[list[int]], size: int) -> TallySet:
+            return TallySet(size, tuple(Tally(tuple(row[:-1]), row[-1]) for row in rows))
+
+        return Collation(
+            self.instrument,
+            as_tally_set(self._overall, self._responses),
+            self.by,
+            {name: as_tally_set(rows, size[0]) for name, (rows, size) in self._groups.items()},
+            self._comments,
+        )
 
 
 class Collator:
@@ -718,12 +839,20 @@ def collate_files(
     instrument: Instrument,
     readers: Mapping[str, Reader],
     by: str | None = None,
+    *,
+    parts: bool = True,
 ) -> tuple[Collation, list[Collation]]:
     """Collate and pool input files (response files and earlier collations): the pooled collation and the
     collation of each file. Every file is read even after one fails; then :class:`ValidationError` lists all
-    the problems. Naming one file twice is an error (it would be counted twice)."""
+    the problems. Naming one file twice is an error (it would be counted twice).
+
+    With ``parts=False`` the list of each file's collation is left empty, and collation JSON files as
+    ``matrixkit collate`` writes them are pooled without building their objects (pooling a thousand table
+    collations is then mostly reading JSON); the pooled collation and every error are the same.
+    """
     problems: list[Problem] = []
-    parts: list[Collation] = []
+    each: list[Collation] = []
+    pool = _Pool(instrument, by)
     seen: MutableMapping[str, str] = ParticipantIndex()  # compact when a reader tallies a whole file at once
     resolved: dict[Path, str] = {}
     for path in paths:
@@ -733,9 +862,26 @@ def collate_files(
             problems.append(Problem(f"the same file as {resolved[real]}: it would be counted twice", file=name))
             continue
         resolved[real] = name
+        if not parts and _pooled_as_document(path, pool):
+            continue
         try:
-            parts.append(collate_file(path, instrument, readers, by, seen=seen))
+            each.append(collate_file(path, instrument, readers, by, seen=seen))
         except ValidationError as exc:
             problems += exc.problems
     ValidationError.collect(problems)
-    return merge_all(parts, instrument, by), parts
+    for collation in each:
+        pool.add(collation)
+    return pool.collation(), each if parts else []
+
+
+def _pooled_as_document(path: str | os.PathLike[str], pool: _Pool) -> bool:
+    """Whether ``path`` is a collation JSON file that ``pool`` took as is (else it goes the full way)."""
+    if Path(path).suffix.lower() != ".json":
+        return False
+    from matrixkit.readers import read_json
+
+    try:
+        doc = read_json(path)
+    except ValidationError:
+        return False
+    return pool.add_document(doc)

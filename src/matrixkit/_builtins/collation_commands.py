@@ -108,13 +108,19 @@ def _discuss_below(value: float | None) -> float:
 
 
 def collate_inputs(
-    ctx: Context, instrument: Instrument, inputs: Sequence[str | os.PathLike[str]], by: str | None
+    ctx: Context,
+    instrument: Instrument,
+    inputs: Sequence[str | os.PathLike[str]],
+    by: str | None,
+    *,
+    parts: bool = True,
 ) -> tuple[Collation, list[Collation]]:
-    """Collate and pool input files; all problems of all files in one error (capped)."""
+    """Collate and pool input files; all problems of all files in one error (capped). ``parts=False``: the
+    collation of each file is not needed (see :func:`matrixkit.collation.collate_files`)."""
     from matrixkit.collation import collate_files
 
     try:
-        return collate_files(inputs, instrument, _readers(ctx.registry), by)
+        return collate_files(inputs, instrument, _readers(ctx.registry), by, parts=parts)
     except ValidationError as exc:
         raise capped(exc) from None
 
@@ -132,7 +138,7 @@ def _run_collate(args: argparse.Namespace, ctx: Context) -> int:
     rule = _rule(ctx, args.rule)
     exporter = _exporter_for(ctx, args.format, "collation")
     discuss_below = _discuss_below(args.discuss_below)
-    collation, _ = collate_inputs(ctx, instrument, args.inputs, args.by)
+    collation, _ = collate_inputs(ctx, instrument, args.inputs, args.by, parts=False)
     if collation.responses == 0:
         raise MatrixkitError("no responses to collate")
     report = build_collation_report(
