@@ -123,6 +123,27 @@ def test_sheet_format_defaults_from_the_output_extension(tmp_path: Path) -> None
     assert target.read_bytes() == b"DIGITAL MATURITY SELF-ASSESSMENT"
 
 
+def test_sheet_output_with_an_unknown_extension_asks_for_a_format(tmp_path: Path) -> None:
+    target = tmp_path / "sheet.weird"
+    status, _, err = run(["sheet", INSTRUMENT, "-o", str(target)])
+    assert status == 1
+    assert "no format writes .weird files; choose one with --format" in err
+    assert not target.exists()
+
+
+def test_sheet_output_whose_format_cannot_render_sheets_says_so(tmp_path: Path) -> None:
+    class CollationOnly(ShoutExporter):
+        name = "tally"
+        extension = ".tally"
+        kinds: ClassVar[frozenset[str]] = frozenset({"collation"})
+
+    target = tmp_path / "sheet.tally"
+    status, _, err = run(["sheet", INSTRUMENT, "-o", str(target)], _plugin(CollationOnly()))
+    assert status == 1
+    assert "format 'tally' cannot render a sheet" in err
+    assert not target.exists()
+
+
 def test_sheet_without_format_or_output_prints_text() -> None:
     status, out, _ = run(["sheet", INSTRUMENT])
     assert status == 0

@@ -4,8 +4,8 @@
 (an exporter whose optional libraries are missing is listed as unavailable, with its install hint).
 
 ``matrixkit sheet ID --format FMT -o FILE`` writes the blank matrix and record sheet that people mark up in a
-workshop. The format defaults to the one whose extension matches ``-o`` (``-o sheet.pdf`` → ``pdf``), else
-``text``. Output is written atomically: on any error nothing is left behind.
+workshop. The format defaults to the one whose extension matches ``-o`` (``-o sheet.pdf`` → ``pdf``), and to
+``text`` on standard output. Output is written atomically: on any error nothing is left behind.
 """
 
 from __future__ import annotations
@@ -79,13 +79,23 @@ def _run_formats(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def exporter_for(registry: Registry, name: str | None, output: str | None, kind: str) -> Exporter:
-    """The exporter named ``name``; when ``name`` is None, the one whose extension matches ``output``
-    and that renders ``kind`` (falling back to ``text``)."""
+    """The exporter named ``name``; when ``name`` is None, the one whose extension matches ``output`` (preferring
+    one that renders ``kind``), or ``text`` when writing to standard output."""
     table = registry.exporters
     if name is None:
-        suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
-        matching = [n for n, e in sorted(table.items()) if suffix and e.obj.extension == suffix and kind in e.obj.kinds]
-        name = matching[0] if matching else "text"
+        if output in (None, "-"):
+            name = "text"
+        else:
+            assert output is not None
+            suffix = Path(output).suffix.lower()
+            matching = [n for n, e in sorted(table.items()) if e.obj.extension.lower() == suffix]
+            if not matching:
+                raise MatrixkitError(
+                    f"{output}: no format writes {suffix or 'extension-less'} files; choose one with --format "
+                    f"({MORE_FORMATS})"
+                )
+            renders = [n for n in matching if kind in table[n].obj.kinds]
+            name = (renders or matching)[0]  # a format that cannot render the kind is reported by render()
     if name not in table:
         raise UnknownNameError("format", name, table, MORE_FORMATS)
     return table[name].obj
@@ -105,7 +115,7 @@ def _configure_sheet(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         "-f",
-        help="html, pdf, xlsx, md, ... (see 'matrixkit formats'); default: from the extension of -o, else text",
+        help="html, pdf, xlsx, md, ... (see 'matrixkit formats'); default: from the extension of -o, or text",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to this file (atomically) instead of stdout")
 
