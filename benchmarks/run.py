@@ -354,6 +354,14 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def marginal(previous: dict[str, Any] | None, row: dict[str, Any]) -> str:
+    """Microseconds per extra response between two rows of the collation table."""
+    if previous is None or row["n"] == previous["n"]:
+        return "–"
+    extra = row["matrixkit"]["wall_s"] - previous["matrixkit"]["wall_s"]
+    return f"{extra / (row['n'] - previous['n']) * 1e6:.2f}"
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
@@ -368,9 +376,10 @@ def markdown(results: dict[str, Any]) -> str:
         "## Collation: `matrixkit collate pit-a FILE.csv --by sector --format json`",
         "",
         "| N | matrixkit | pandas | pandas (tuned) | matrixkit / pandas | matrixkit / tuned | peak RSS matrixkit | "
-        "peak RSS pandas | peak RSS tuned | µs per response (matrixkit) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "peak RSS pandas | peak RSS tuned | µs per response (matrixkit) | marginal µs per response |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    previous: dict[str, Any] | None = None
     for row in results["collation"]:
         mk = row["matrixkit"]
         pd_ = row.get("pandas")
@@ -387,9 +396,16 @@ def markdown(results: dict[str, Any]) -> str:
             f"{cell(tuned, 'wall_s', '{:.3f} s')} | {ratio1} | "
             f"{ratio2} | {mk['peak_rss_mb']:.0f} MB | "
             f"{cell(pd_, 'peak_rss_mb', '{:.0f} MB')} | {cell(tuned, 'peak_rss_mb', '{:.0f} MB')} | "
-            f"{mk['wall_s'] / row['n'] * 1e6:.2f} |"
+            f"{mk['wall_s'] / row['n'] * 1e6:.2f} | {marginal(previous, row)} |"
         )
-    lines += ["", "Times are medians of wall-clock time; CPU-time ratios are in results.json.", ""]
+        previous = row
+    lines += [
+        "",
+        "Times are medians of wall-clock time (CPU-time ratios are in results.json); they include starting the "
+        "command. The marginal cost per response is the difference in time over the difference in N from the "
+        "row above: constant when the time grows linearly.",
+        "",
+    ]
     s = results.get("startup")
     if s:
         lines += [
