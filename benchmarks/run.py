@@ -107,12 +107,13 @@ def alternate(commands: dict[str, dict[str, Any]], repeat: int) -> dict[str, lis
     return runs
 
 
-def summary(runs: list[Run]) -> dict[str, float]:
+def summary(runs: list[Run]) -> dict[str, Any]:
     return {
         "wall_s": statistics.median(r.wall for r in runs),
         "cpu_s": statistics.median(r.cpu for r in runs),
         "peak_rss_mb": max(r.rss_mb for r in runs),
         "runs": len(runs),
+        "wall_each_s": [round(r.wall, 4) for r in runs],
     }
 
 
