@@ -6,8 +6,9 @@ plugin, parsing and validating every instrument file — about ten times the sta
 answer changes only when something it was computed from changes, so after a successful run its output is kept
 in the user's cache directory with the list of everything it depended on:
 
-- the Python interpreter, ``sys.path``, the working directory and the ``MATRIXKIT_*`` (and config location)
-  environment variables: part of the cache key;
+- the Python interpreter, ``sys.path``, the working directory, whether the output is a terminal, and the
+  environment (every variable but ``_``, ``OLDPWD`` and ``PWD``, which change between commands in one shell):
+  part of the cache key;
 - every directory on ``sys.path`` (installing or removing a distribution changes its directory), the source file
   of every module that was imported (matrixkit, the plugins and their dependencies), every registered
   instrument file and its directory, and each place a configuration file may be: their size and modification
@@ -42,8 +43,9 @@ CACHED_COMMANDS: tuple[tuple[str, ...], ...] = (("tools",), ("tools", "--json"))
 _LAYOUT = 1
 #: Inputs changed more recently than this (seconds) are not trusted to show a later change.
 _RACY_SECONDS = 2.0
-#: Environment variables the answer may depend on besides ``MATRIXKIT_*``.
-_ENVIRONMENT = ("XDG_CONFIG_HOME", "APPDATA", "HOME", "USERPROFILE")
+#: Environment variables left out of the key: they change from one command to the next in the same shell, and
+#: nothing reads them (the working directory itself is part of the key).
+_VOLATILE = frozenset({"_", "OLDPWD", "PWD"})
 
 
 def run() -> None:
@@ -77,12 +79,12 @@ def cache_dir() -> str:
 
 
 def _key(argv: Sequence[str]) -> tuple[object, ...]:
-    environment = tuple(
-        sorted((k, v) for k, v in os.environ.items() if k.startswith("MATRIXKIT_") or k in _ENVIRONMENT)
-    )
+    # The whole environment: a plugin may choose what it registers by any variable.
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE))
     from matrixkit import __version__
 
-    return (_LAYOUT, __version__, tuple(argv), sys.executable, sys.version, tuple(sys.path), os.getcwd(), environment)
+    interpreter = (sys.executable, sys.version, tuple(sys.path))
+    return (_LAYOUT, __version__, tuple(argv), interpreter, os.getcwd(), sys.stdout.isatty(), environment)
 
 
 def _cache_file(key: tuple[object, ...]) -> str:
