@@ -155,13 +155,20 @@ class _CsvTally:
         return handle, lines, delimiter, header, layout
 
     def _read_ids(self) -> Iterator[str]:
-        """The case-folded participant ids of the (valid) file, read again: to confirm equal hashes."""
-        handle, lines, delimiter, _, layout = self._open()
+        """The case-folded participant ids of the (valid) file, read again: to confirm equal hashes. Should the
+        file have changed since it was counted, the ids read up to the change."""
+        try:
+            handle, lines, delimiter, _, layout = self._open()
+        except (_Declined, OSError, UnicodeDecodeError, csv.Error):
+            return
         column = layout.participant
         with handle:
-            for row in csv.reader(lines, delimiter=delimiter):
-                if any(cell.strip() for cell in row):
-                    yield row[column].strip().casefold()
+            try:
+                for row in csv.reader(lines, delimiter=delimiter):
+                    if any(cell.strip() for cell in row):
+                        yield row[column].strip().casefold()
+            except (OSError, UnicodeDecodeError, csv.Error, IndexError):
+                return
 
     def _clean(self, rows: list[list[str]], width: int, participant: int) -> list[list[str]]:
         """Rows of a chunk that needs care: blank rows dropped, blank trailing cells cut (as the reference
