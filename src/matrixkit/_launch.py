@@ -57,8 +57,11 @@ def run() -> None:
         except Exception:  # the cache is an optimisation: any trouble with it means running normally
             cached = None
         if cached is not None:
-            sys.stdout.write(cached)
-            sys.stdout.flush()
+            try:
+                sys.stdout.write(cached)
+                sys.stdout.flush()
+            except BrokenPipeError:  # `matrixkit tools | head`: the reader went away, as in cli.main
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         sys.exit(_run_and_remember(argv))
     from matrixkit.cli import run as cli_run
