@@ -34,7 +34,7 @@ def bin_path(env: Path, name: str) -> Path:
 
 def run(*cmd: str | Path, env: dict[str, str] | None = None, check: bool = True) -> int:
     say(" ".join(str(c) for c in cmd))
-    return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=check).returncode
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=check).returncode  # noqa: S603
 
 
 def _stamp(files: list[Path]) -> str:
@@ -126,7 +126,7 @@ COMMANDS = {
 
 
 def main() -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may be started by an older python3
         print("matrixkit needs Python 3.11 or newer", file=sys.stderr)
         return 2
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
