@@ -66,8 +66,10 @@ def dev_env() -> Path:
     requirements = ["-e", ".[testing]"]
     for plugin in PLUGINS:
         requirements += ["-e", f"{plugin.relative_to(ROOT)}[all,test]"]
-    requirements += ["-r", "requirements-dev.txt", "-r", "requirements-docs.txt"]
-    stamps = [ROOT / "pyproject.toml", ROOT / "requirements-dev.txt", ROOT / "requirements-docs.txt"]
+    extra = ["requirements-dev.txt", "requirements-docs.txt", "requirements-bench.txt"]
+    for name in extra:
+        requirements += ["-r", name]
+    stamps = [ROOT / "pyproject.toml"] + [ROOT / name for name in extra]
     stamps += [p / "pyproject.toml" for p in PLUGINS]
     return ensure_env(ROOT / ".venv", requirements, stamps)
 

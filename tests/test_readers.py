@@ -229,3 +229,18 @@ def test_reader_for_chooses_by_extension() -> None:
     assert reader_for("x/y.json", readers).name == "json"
     with pytest.raises(MatrixkitError, match=r"no reader for this kind of file \(readable: .csv, .json"):
         reader_for("answers.xlsx", readers)
+
+
+def test_spreadsheet_whole_numbers_and_absurdly_long_ones(tmp_path: Path, dm: Instrument) -> None:
+    row = ["1"] * 12
+    row[0], row[1] = "3.0", "+2.00"
+    ok = write(tmp_path, "ok.csv", f"participant,{KEYS}\nP1,{','.join(row)}\n")
+    [response] = read(ok, dm)
+    assert response.choices["governance"] == 3 and response.choices["data-quality"] == 2
+    row[2] = "9" * 400 + ".0"
+    row[3] = "9" * 5000 + ".0"
+    bad = write(tmp_path, "bad.csv", f"participant,{KEYS}\nP1,{','.join(row)}\n")
+    problems = problems_of(bad, dm)
+    assert len(problems) == 2
+    assert all(p.startswith("bad.csv:2: column ") and "is not a level of digital-maturity" in p for p in problems)
+    assert all(len(p) < 200 for p in problems)

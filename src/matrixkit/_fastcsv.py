@@ -348,13 +348,13 @@ class _CellLevels:
             return self.cache[raw]
         except KeyError:
             pass
-        from matrixkit.readers import _FLOAT_WHOLE, NOT_ANSWERED, _normalise
+        from matrixkit.readers import NOT_ANSWERED, _normalise, whole_number_text
 
         cell = raw.strip()
         try:
             index = self.levels.get(_normalise(cell))
-            if index is None and _FLOAT_WHOLE.match(cell):
-                index = self.levels.get(str(int(float(cell))))
+            if index is None and (whole := whole_number_text(cell)) is not None:
+                index = self.levels.get(whole)
         except (ValueError, OverflowError):
             raise _Declined from None
         if index is None and cell.casefold() not in NOT_ANSWERED:

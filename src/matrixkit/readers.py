@@ -130,6 +130,16 @@ class _Problems:
 _FLOAT_WHOLE = re.compile(r"^[+-]?\d+\.0*$")
 
 
+def whole_number_text(cell: str) -> str | None:
+    """``"3"`` for a spreadsheet's ``"3.0"`` (any number of zeros), else None; never raises, however long."""
+    if not _FLOAT_WHOLE.match(cell):
+        return None
+    try:
+        return str(int(cell.split(".", 1)[0]))
+    except ValueError:  # more digits than int() converts
+        return None
+
+
 def _level_lookup(instrument: Instrument) -> dict[str, int]:
     """Cell text (normalised) → level index. Should a label equal another level's key or score, or a key
     another level's score, scores win over keys and keys over labels."""
@@ -237,14 +247,15 @@ class CsvReader:
             for column, key in layout.domains:
                 cell = row[column].strip()
                 index = levels.get(_normalise(cell))
-                if index is None and _FLOAT_WHOLE.match(cell):
-                    index = levels.get(str(int(float(cell))))
+                if index is None and (whole := whole_number_text(cell)) is not None:
+                    index = levels.get(whole)
                 if index is None:
                     if cell.casefold() in NOT_ANSWERED:
                         indices[key] = None
                         continue
+                    shown = cell if len(cell) <= 40 else f"{cell[:37]}..."
                     problems.add(
-                        f'"{cell}" is not a level of {instrument.id} ({scale})',
+                        f'"{shown}" is not a level of {instrument.id} ({scale})',
                         start,
                         f'column "{header[column].strip()}"',
                     )
