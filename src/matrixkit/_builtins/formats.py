@@ -35,60 +35,59 @@ def dumps_toml(data: dict[str, Any]) -> bytes:
     return tomli_w.dumps(_toml_safe(data)).encode("utf-8")
 
 
-class JsonExporter(Exporter):
-    name = "json"
-    extension = ".json"
-    media_type = "application/json"
-    description = "JSON: the fully resolved instrument, or the data of a record, collation or report"
+class _DataExporter(Exporter):
+    """A format that writes the plain data of each subject; subclasses say how to serialise it."""
+
     kinds: ClassVar[frozenset[str]] = _ALL_KINDS
+
+    def dump(self, data: dict[str, Any]) -> bytes:
+        raise NotImplementedError
 
     def render_sheet(self, instrument: Instrument) -> bytes:
         from matrixkit.format import instrument_to_dict
 
-        return dumps_json(instrument_to_dict(instrument))
+        return self.dump(instrument_to_dict(instrument))
 
     def render_record(self, record: RecordSheet) -> bytes:
         from matrixkit.report import record_sheet_to_dict
 
-        return dumps_json(record_sheet_to_dict(record))
+        return self.dump(record_sheet_to_dict(record))
 
     def render_collation(self, report: CollationReport) -> bytes:
         from matrixkit.report import collation_report_to_dict
 
-        return dumps_json(collation_report_to_dict(report))
+        return self.dump(collation_report_to_dict(report))
 
     def render_report(self, report: WorkshopReport) -> bytes:
         from matrixkit.report import workshop_report_to_dict
 
-        return dumps_json(workshop_report_to_dict(report))
+        return self.dump(workshop_report_to_dict(report))
 
 
-class TomlExporter(Exporter):
+class JsonExporter(_DataExporter):
+    name = "json"
+    extension = ".json"
+    media_type = "application/json"
+    description = "JSON: the fully resolved instrument, or the data of a record, collation or report"
+
+    def dump(self, data: dict[str, Any]) -> bytes:
+        return dumps_json(data)
+
+
+class TomlExporter(_DataExporter):
     name = "toml"
     extension = ".toml"
     media_type = "application/toml"
     description = "TOML: the fully resolved instrument (a valid instrument file), or a record, collation or report"
-    kinds: ClassVar[frozenset[str]] = _ALL_KINDS
+
+    def dump(self, data: dict[str, Any]) -> bytes:
+        return dumps_toml(data)
 
     def render_sheet(self, instrument: Instrument) -> bytes:
+        # An instrument file a person may edit: empty and default fields left out.
         from matrixkit.format import dump_instrument
 
         return dump_instrument(instrument).encode("utf-8")
-
-    def render_record(self, record: RecordSheet) -> bytes:
-        from matrixkit.report import record_sheet_to_dict
-
-        return dumps_toml(record_sheet_to_dict(record))
-
-    def render_collation(self, report: CollationReport) -> bytes:
-        from matrixkit.report import collation_report_to_dict
-
-        return dumps_toml(collation_report_to_dict(report))
-
-    def render_report(self, report: WorkshopReport) -> bytes:
-        from matrixkit.report import workshop_report_to_dict
-
-        return dumps_toml(workshop_report_to_dict(report))
 
 
 class TextExporter(Exporter):
