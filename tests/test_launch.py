@@ -172,3 +172,112 @@ def test_listing_imports_no_exporter_library(env: dict[str, str], cache: str) ->
     )
     result = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=False)
     assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def _mark_cached_answers(environ: dict[str, str], marker: str) -> None:
+    """Replace the stored output of every cached answer, so that a run answered from the cache shows ``marker``."""
+    import marshal
+
+    for file in _cached_files(environ):
+        entry = marshal.loads(file.read_bytes())
+        entry["stdout"] = marker + "\n"
+        file.write_bytes(marshal.dumps(entry))
+
+
+def test_an_unrelated_variable_does_not_defeat_the_cache(env: dict[str, str]) -> None:
+    # A new terminal: its session variables differ, nothing matrixkit reads does.
+    _until_cached(env)
+    _mark_cached_answers(env, "from the cache")
+    assert _tools({**env, "TERM_SESSION_ID": "w2:t0:p1", "SHLVL": "7"}).stdout == "from the cache\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("XDG_CONFIG_HOME", "/elsewhere"),  # read by the configuration lookup
+        ("MATRIXKIT_SOMETHING_NEW", "1"),  # any MATRIXKIT_ variable, read or not
+    ],
+)
+def test_a_variable_the_listing_depends_on_defeats_the_cache(env: dict[str, str], name: str, value: str) -> None:
+    _until_cached(env)
+    _mark_cached_answers(env, "from the cache")
+    result = _tools({**env, name: value})
+    assert result.returncode == 0, result.stderr
+    assert "digital-maturity" in result.stdout
+
+
+def test_a_removed_variable_the_listing_read_defeats_the_cache(env: dict[str, str]) -> None:
+    _until_cached(env)
+    _mark_cached_answers(env, "from the cache")
+    without = dict(env)
+    del without["MATRIXKIT_PATH"]
+    assert "from the cache" not in _tools({**without, "MATRIXKIT_LOAD_PLUGINS": ""}).stdout
+
+
+def test_the_cache_keeps_a_bounded_number_of_answers(tmp_path: Path) -> None:
+    from matrixkit import _launch
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    for i in range(_launch._KEEP + 8):
+        file = folder / f"tools-{i:04d}.marshal"
+        file.write_bytes(b"")
+        os.utime(file, (1_000_000 + i, 1_000_000 + i))
+    crashed = folder / "tools-0000.marshal.123.tmp"
+    crashed.write_bytes(b"")
+    _age(crashed, 7200)
+    recent = folder / "tools-0001.marshal.456.tmp"  # perhaps another process writing right now
+    recent.write_bytes(b"")
+    unrelated = folder / "notes.txt"
+    unrelated.write_text("mine", encoding="utf-8")
+    _launch._prune(str(folder))
+    kept = sorted(p.name for p in folder.glob("tools-*.marshal"))
+    assert kept == [f"tools-{i:04d}.marshal" for i in range(8, _launch._KEEP + 8)]
+    assert not crashed.exists()
+    assert recent.exists() and unrelated.exists()
+
+
+class TestRecordingEnviron:
+    @pytest.fixture
+    def watched(self) -> tuple[object, dict[str, str]]:
+        from matrixkit._envwatch import RecordingEnviron
+
+        real = {"SET": "1", "OTHER": "2"}
+        return RecordingEnviron(real), real
+
+    def test_reads_are_recorded_with_their_value_or_absence(self, watched: tuple[object, dict[str, str]]) -> None:
+        env, _ = watched
+        assert env["SET"] == "1"  # type: ignore[index]
+        assert env.get("MISSING") is None  # type: ignore[attr-defined]
+        assert "ALSO_MISSING" not in env  # type: ignore[operator]
+        assert env.read == {"SET": "1", "MISSING": None, "ALSO_MISSING": None}  # type: ignore[attr-defined]
+        assert not env.whole  # type: ignore[attr-defined]
+
+    def test_writes_go_through_and_the_value_before_is_recorded(self, watched: tuple[object, dict[str, str]]) -> None:
+        env, real = watched
+        env["NEW"] = "x"  # type: ignore[index]
+        env["NEW"] = "y"  # type: ignore[index]
+        del env["SET"]  # type: ignore[attr-defined]
+        assert env.setdefault("OTHER", "z") == "2"  # type: ignore[attr-defined]
+        assert real == {"OTHER": "2", "NEW": "y"}
+        assert env.read == {"NEW": None, "SET": "1", "OTHER": "2"}  # type: ignore[attr-defined]
+        assert not env.whole  # type: ignore[attr-defined]
+
+    @pytest.mark.parametrize(
+        "look",
+        [list, len, dict, lambda e: e.copy(), lambda e: list(e.items()), lambda e: e == {}, lambda e: e | {}, repr],
+    )
+    def test_seeing_every_variable_is_recorded(self, watched: tuple[object, dict[str, str]], look: object) -> None:
+        env, _ = watched
+        look(env)  # type: ignore[operator]
+        assert env.whole  # type: ignore[attr-defined]
+
+    def test_getenv_is_watched_while_it_stands_in_for_os_environ(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from matrixkit._envwatch import RecordingEnviron
+
+        monkeypatch.setenv("MATRIXKIT_TEST_WATCHED", "yes")
+        env = RecordingEnviron(os.environ)
+        monkeypatch.setattr(os, "environ", env)
+        assert os.getenv("MATRIXKIT_TEST_WATCHED") == "yes"
+        assert os.getenv("MATRIXKIT_TEST_UNSET") is None
+        assert env.read == {"MATRIXKIT_TEST_WATCHED": "yes", "MATRIXKIT_TEST_UNSET": None}

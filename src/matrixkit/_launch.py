@@ -6,9 +6,12 @@ plugin, parsing and validating every instrument file — about ten times the sta
 answer changes only when something it was computed from changes, so after a successful run its output is kept
 in the user's cache directory with the list of everything it depended on:
 
-- the Python interpreter, ``sys.path``, the working directory, whether the output is a terminal, and the
-  environment (every variable but ``_``, ``OLDPWD`` and ``PWD``, which change between commands in one shell):
-  part of the cache key;
+- the Python interpreter, ``sys.path``, the working directory and whether the output is a terminal: part of the
+  cache key;
+- the environment variables the run read (through ``os.environ`` or ``os.getenv``, which are watched while it
+  runs), with their values or their absence, and every ``MATRIXKIT_*`` variable; if the run looked at the whole
+  environment (iterated over it or copied it), every variable but ``_``, ``OLDPWD`` and ``PWD``, which change
+  between commands in one shell. So a new terminal, whose session variables differ, still finds the answer;
 - every directory on ``sys.path`` (installing or removing a distribution changes its directory), the source file
   of every module that was imported (matrixkit, the plugins and their dependencies), every registered
   instrument file and its directory, and each place a configuration file may be: their size and modification
@@ -18,7 +21,8 @@ A cached answer is used only when all of these are unchanged; otherwise the comm
 refreshes the cache). Nothing is cached when the run printed a warning or failed, when a plugin registered an
 instrument object rather than a file (its source cannot be checked), or when an input changed in the last two
 seconds (a file changed again within the file system's timestamp granularity would look unchanged). Set
-``MATRIXKIT_NO_CACHE=1`` to bypass the cache, ``MATRIXKIT_CACHE_DIR`` to move it.
+``MATRIXKIT_NO_CACHE=1`` to bypass the cache, ``MATRIXKIT_CACHE_DIR`` to move it. The cache keeps the
+answers of the 32 most recently used keys (one per working directory and command line).
 
 This module must stay cheap to import: it uses only built-in modules, so a cached answer costs little more
 than starting Python.
@@ -40,11 +44,13 @@ __all__ = ["cache_dir", "run"]
 #: Arguments whose output is cached (exactly these).
 CACHED_COMMANDS: tuple[tuple[str, ...], ...] = (("tools",), ("tools", "--json"))
 #: Bumped when the cache layout changes.
-_LAYOUT = 1
+_LAYOUT = 2
+#: How many answers are kept (the most recently written; one per working directory and command line).
+_KEEP = 32
 #: Inputs changed more recently than this (seconds) are not trusted to show a later change.
 _RACY_SECONDS = 2.0
-#: Environment variables left out of the key: they change from one command to the next in the same shell, and
-#: nothing reads them (the working directory itself is part of the key).
+#: Environment variables left out when the whole environment is recorded: they change from one command to the next
+#: in the same shell, and nothing reads them (the working directory itself is part of the key).
 _VOLATILE = frozenset({"_", "OLDPWD", "PWD"})
 
 
@@ -82,12 +88,18 @@ def cache_dir() -> str:
 
 
 def _key(argv: Sequence[str]) -> tuple[object, ...]:
-    # The whole environment: a plugin may choose what it registers by any variable.
-    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE))
     from matrixkit import __version__
 
     interpreter = (sys.executable, sys.version, tuple(sys.path))
-    return (_LAYOUT, __version__, tuple(argv), interpreter, os.getcwd(), sys.stdout.isatty(), environment)
+    return (_LAYOUT, __version__, tuple(argv), interpreter, os.getcwd(), sys.stdout.isatty())
+
+
+def _whole_environment() -> list[tuple[str, str]]:
+    return sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE)
+
+
+def _own_variables() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("MATRIXKIT_")}
 
 
 def _cache_file(key: tuple[object, ...]) -> str:
@@ -119,12 +131,23 @@ def _replay(argv: Sequence[str]) -> str | None:
         return None
     depends = entry.get("depends")
     output = entry.get("stdout")
-    if not isinstance(depends, list) or not isinstance(output, str):
+    if not isinstance(depends, list) or not isinstance(output, str) or not _same_environment(entry):
         return None
     for path, stamp in depends:
         if _stat(path) != stamp:
             return None
     return output
+
+
+def _same_environment(entry: dict[str, Any]) -> bool:
+    """Whether the environment variables the cached run depended on have the values they had then."""
+    whole = entry.get("environment")
+    if whole is not None:
+        return bool(whole == _whole_environment())
+    read = entry.get("read")
+    if not isinstance(read, dict) or entry.get("own") != _own_variables():
+        return False
+    return all(os.environ.get(name) == value for name, value in read.items())
 
 
 class _Tee:
@@ -149,18 +172,34 @@ class _Tee:
 
 def _run_and_remember(argv: Sequence[str]) -> int:
     """Run the command; when it succeeded quietly, remember its output with what it depended on."""
-    from matrixkit.cli import Context, main
+    from matrixkit._envwatch import RecordingEnviron
 
+    real = os.environ
+    own = _own_variables()
+    watched = RecordingEnviron(real)
     out = _Tee(sys.stdout)
     err = _Tee(sys.stderr)
-    ctx = Context(stdout=out, stderr=err)  # type: ignore[arg-type]
-    status = main(list(argv), context=ctx)
+    # Watched from before matrixkit.cli is imported, so reads at import time count too. Reads and writes reach the
+    # real environment; os.getenv looks this global up on every call.
+    os.environ = watched  # type: ignore[assignment]  # noqa: B003 -- not meant to clear anything
+    try:
+        from matrixkit.cli import Context, main
+
+        ctx = Context(stdout=out, stderr=err)  # type: ignore[arg-type]
+        status = main(list(argv), context=ctx)
+    finally:
+        os.environ = real  # noqa: B003 -- puts the real mapping back
     if status == 0 and not err.parts:
         import contextlib
 
+        environment: dict[str, Any] = {"own": own}
+        if watched.whole:
+            environment["environment"] = _whole_environment()
+        else:
+            environment["read"] = watched.read
         # The cache is an optimisation: failing to write it changes nothing.
         with contextlib.suppress(Exception):
-            _remember(argv, "".join(out.parts), ctx)
+            _remember(argv, "".join(out.parts), ctx, environment)
     return status
 
 
@@ -198,7 +237,7 @@ def _depends(ctx: object) -> list[str] | None:
     return list(dict.fromkeys(paths))
 
 
-def _remember(argv: Sequence[str], output: str, ctx: object) -> None:
+def _remember(argv: Sequence[str], output: str, ctx: object, environment: dict[str, Any]) -> None:
     import time
 
     depends = _depends(ctx)
@@ -211,8 +250,29 @@ def _remember(argv: Sequence[str], output: str, ctx: object) -> None:
     key = _key(argv)
     target = _cache_file(key)
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    data = marshal.dumps({"key": key, "depends": stamps, "stdout": output})
+    data = marshal.dumps({"key": key, "depends": stamps, "stdout": output, **environment})
     temporary = f"{target}.{os.getpid()}.tmp"
     with open(temporary, "wb") as handle:
         handle.write(data)
     os.replace(temporary, target)
+    _prune(os.path.dirname(target))
+
+
+def _prune(folder: str) -> None:
+    """Keep the :data:`_KEEP` most recently written answers; remove temporary files a crash left behind."""
+    import time
+
+    answers: list[tuple[float, str]] = []
+    stale = time.time() - 3600
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not entry.name.startswith("tools-"):
+                continue
+            mtime = entry.stat().st_mtime
+            if entry.name.endswith(".marshal"):
+                answers.append((mtime, entry.path))
+            elif entry.name.endswith(".tmp") and mtime < stale:
+                os.unlink(entry.path)
+    answers.sort(reverse=True)
+    for _, path in answers[_KEEP:]:
+        os.unlink(path)
