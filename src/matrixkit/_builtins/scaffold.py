@@ -13,7 +13,6 @@ import keyword
 import re
 import string
 import sys
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,6 +104,8 @@ def plugin_files(names: PluginNames) -> dict[str, str]:
         "test_requirement": f"matrixkit[testing]>={major_minor},<{next_major}",
     }
     result = {}
+    from importlib.resources import files  # here, not at the top: every command imports this module
+
     for parts, template in _walk(files("matrixkit") / "_templates" / "plugin"):
         target = [
             part.replace("__package__", names.package).replace("__instrument__", names.instrument_id) for part in parts
