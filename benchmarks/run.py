@@ -16,8 +16,9 @@ Time is wall-clock; CPU time (user + system) and peak resident memory come from 
    varied case) for each N. ``matrixkit collate pit-a FILE.csv --by sector --format json`` against two pandas
    baselines doing the same counting (``benchmarks/pandas_baseline.py``: an idiomatic one and a tuned one with
    categorical columns). The counts of all three are checked to be equal.
-2. **Start-up.** ``matrixkit tools`` (its answer cached, and with ``MATRIXKIT_NO_CACHE=1``) against
-   ``python -c pass``.
+2. **Start-up.** ``matrixkit tools`` (its answer cached; cached in another terminal's environment; and with
+   ``MATRIXKIT_NO_CACHE=1``) against ``python -c pass``, beside what the required libraries cost by themselves
+   (``import pluggy``, ``import attrs``, ``import tomllib``, and pluggy plus parsing the instrument files).
 3. **Pooling.** 1,000 table collations (JSON written by ``matrixkit collate``) pooled by
    ``matrixkit collate pit-a tables/*.json --by sector``; checked equal to collating all responses at once.
 
@@ -255,6 +256,16 @@ def _tools_cached(cache: Path) -> bool:
     return any(cache.glob("tools-*.marshal"))
 
 
+#: The least any listing of the PIT instruments must do: import pluggy and parse the nine TOML files.
+FLOOR = (
+    "import os, pluggy, tomllib, matrixkit_pit_tools\n"
+    "folder = os.path.join(os.path.dirname(matrixkit_pit_tools.__file__), 'instruments')\n"
+    "for name in sorted(os.listdir(folder)):\n"
+    "    with open(os.path.join(folder, name), 'rb') as handle:\n"
+    "        tomllib.load(handle)\n"
+)
+
+
 def bench_startup(repeat: int, work: Path) -> dict[str, Any]:
     say("\n## Start-up: matrixkit tools")
     cache = work / "cache"
@@ -266,22 +277,34 @@ def bench_startup(repeat: int, work: Path) -> dict[str, Any]:
         if _tools_cached(cache):
             break
         time.sleep(2.1)
+    python = [sys.executable, "-c"]
     commands = {
-        "python -c pass": {"argv": [sys.executable, "-c", "pass"], "env": child_environment()},
+        "python -c pass": {"argv": [*python, "pass"], "env": child_environment()},
         "matrixkit tools": {"argv": tools, "env": cached_env},
+        # Another terminal: session variables the cached run never read differ.
+        "matrixkit tools (new terminal)": {
+            "argv": tools,
+            "env": {**cached_env, "TERM_SESSION_ID": "benchmark-other-terminal", "SHLVL": "9"},
+        },
         "matrixkit tools (no cache)": {"argv": tools, "env": child_environment(MATRIXKIT_NO_CACHE="1")},
+        # What any listing costs before doing anything of its own: the required libraries' imports, and
+        # importing pluggy and parsing the instrument files (no validation, no plugin loaded).
+        "python -c 'import pluggy'": {"argv": [*python, "import pluggy"], "env": child_environment()},
+        "python -c 'import attrs'": {"argv": [*python, "import attrs"], "env": child_environment()},
+        "python -c 'import tomllib'": {"argv": [*python, "import tomllib"], "env": child_environment()},
+        "pluggy + parse the instrument files": {"argv": [*python, FLOOR], "env": child_environment()},
     }
     runs = alternate(commands, repeat)
     result: dict[str, Any] = {name: summary(r) for name, r in runs.items()}
     result["cache_used"] = _tools_cached(cache)
     base = result["python -c pass"]
-    for name in ("matrixkit tools", "matrixkit tools (no cache)"):
+    for name in list(commands)[1:]:
         result[name]["ratio_wall"] = result[name]["wall_s"] / base["wall_s"]
         result[name]["ratio_cpu"] = result[name]["cpu_s"] / base["cpu_s"]
     for name in commands:
         s = result[name]
         ratio = f"  {s['ratio_wall']:.2f}x wall, {s['ratio_cpu']:.2f}x cpu" if "ratio_wall" in s else ""
-        say(f"  {name:27s} {s['wall_s'] * 1000:7.1f} ms wall  {s['cpu_s'] * 1000:7.1f} ms cpu{ratio}")
+        say(f"  {name:37s} {s['wall_s'] * 1000:7.1f} ms wall  {s['cpu_s'] * 1000:7.1f} ms cpu{ratio}")
     if not result["cache_used"]:
         say("  (the answer was not cached: some input kept changing)")
     return result
@@ -415,8 +438,9 @@ def markdown(results: dict[str, Any]) -> str:
             "| command | wall | CPU | ratio to `python -c pass` (wall / CPU) |",
             "|---|---:|---:|---:|",
         ]
-        for name in ("python -c pass", "matrixkit tools", "matrixkit tools (no cache)"):
-            x = s[name]
+        for name, x in s.items():
+            if not isinstance(x, dict):
+                continue
             ratio = f"{x['ratio_wall']:.2f}× / {x['ratio_cpu']:.2f}×" if "ratio_wall" in x else "1×"
             lines.append(f"| `{name}` | {x['wall_s'] * 1000:.1f} ms | {x['cpu_s'] * 1000:.1f} ms | {ratio} |")
         lines += ["", f"Answer cached: {'yes' if s['cache_used'] else 'no'}.", ""]

@@ -34,6 +34,8 @@ def test_quick_benchmark_runs(tmp_path: Path) -> None:
     (row,) = results["collation"]
     assert {"matrixkit", "pandas", "pandas-tuned", "ratio_vs_pandas"} <= set(row)
     assert row["matrixkit"]["peak_rss_mb"] > 0
-    assert {"python -c pass", "matrixkit tools", "matrixkit tools (no cache)"} <= set(results["startup"])
+    assert {"python -c pass", "matrixkit tools", "matrixkit tools (new terminal)", "matrixkit tools (no cache)"} <= set(
+        results["startup"]
+    )
     assert results["pooling"]["tables"] == 50
     assert "| N |" in (tmp_path / "results-quick.md").read_text(encoding="utf-8")
