@@ -30,9 +30,9 @@ from matrixkit.errors import MatrixkitError, Problem, RegistryError, UnknownName
 from matrixkit.model import Instrument
 
 if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
     from importlib.resources.abc import Traversable
 
+    from matrixkit._entrypoints import EntryPoint
     from matrixkit.cli import Command
     from matrixkit.exporting import Exporter
     from matrixkit.readers import Reader
@@ -129,13 +129,7 @@ def get_plugin_manager(
                 )
                 pm.set_blocked(ep.name)
                 continue
-            dist = ep.dist
-            _register(
-                pm,
-                plugin,
-                ep.name,
-                PluginInfo(ep.name, dist.name if dist else None, dist.version if dist else None),
-            )
+            _register(pm, plugin, ep.name, PluginInfo(ep.name, ep.dist_name, ep.dist_version))
     for i, plugin in enumerate(plugins):
         name = getattr(plugin, "__name__", None) or f"plugin-{i}"
         _register(pm, plugin, name, PluginInfo(name))
@@ -153,8 +147,11 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str, info: PluginI
 
 
 def _entry_points() -> list[EntryPoint]:
-    """Entry points of the ``matrixkit`` group; a name declared twice is an error naming both."""
-    from importlib.metadata import entry_points
+    """Entry points of the ``matrixkit`` group; a name declared twice is an error naming both.
+
+    Found by :mod:`matrixkit._entrypoints`, which gives importlib.metadata's answer without importing it.
+    """
+    from matrixkit._entrypoints import entry_points
 
     found: dict[str, EntryPoint] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
@@ -171,7 +168,7 @@ def _entry_points() -> list[EntryPoint]:
 
 
 def _dist_name(ep: EntryPoint) -> str:
-    return ep.dist.name if ep.dist is not None else "unknown"
+    return ep.dist_name if ep.dist_name is not None else "unknown"
 
 
 def plugin_info(pm: pluggy.PluginManager, name: str) -> PluginInfo:
