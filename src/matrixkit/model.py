@@ -13,9 +13,7 @@ Schema are generated from it.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -286,6 +284,9 @@ class Instrument:
         Two instruments with the same fingerprint ask the same questions on the same scale, whatever their
         titles or guidance; rounds compare safely when fingerprints match.
         """
+        import hashlib  # here: every command imports this module, few need a fingerprint
+        import json
+
         payload = {
             "levels": [[lv.key, lv.score] for lv in self.levels],
             "domains": [[d.key, list(d.descriptors)] for d in self.domains],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 
 from matrixkit.model import Instrument
@@ -11,6 +10,8 @@ __all__ = ["render_matrix", "terminal_width"]
 
 
 def terminal_width(default: int = 100) -> int:
+    import shutil  # here: shutil is not needed by most commands
+
     return max(60, min(shutil.get_terminal_size((default, 24)).columns, 120))
 
 
