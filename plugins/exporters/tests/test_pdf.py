@@ -40,6 +40,30 @@ def test_blank_sheet_is_one_a4_landscape_page_of_matrix_then_guidance(
     assert reader.metadata is not None and reader.metadata.title == "Record sheet: Partnership maturity matrix"
 
 
+def test_a_matrix_longer_than_a_page_never_splits_a_row(registry: Registry, instrument: Instrument) -> None:
+    # Sixteen domains with long descriptors take two or three pages; each row must stay whole on one page, or
+    # a descriptor would be ringed in two halves. Words are numbered so that every descriptor is unique.
+    from matrixkit.model import Domain
+
+    words = iter(range(100_000))
+
+    def descriptor() -> str:
+        return " ".join(f"w{next(words)}" for _ in range(28))
+
+    domains = tuple(
+        Domain(key=f"d{i}", title=f"Domain{i}", descriptors=tuple(descriptor() for _ in instrument.levels))
+        for i in range(16)
+    )
+    long = attrs.evolve(instrument, domains=domains, groups=(), guidance=())
+    reader, _ = read(render(registry.exporter("pdf"), "sheet", long))
+    pages = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    assert len([p for p in pages if "Domain0" in p or "Domain15" in p]) >= 2  # the matrix did take two pages
+    for domain in domains:
+        (page,) = [p for p in pages if f"{domain.title} " in p]
+        for text in domain.descriptors:
+            assert text in page, f"{domain.title}: a descriptor is split across pages"
+
+
 def test_pdf_is_tagged_with_a_language(registry: Registry, instrument: Instrument) -> None:
     reader, _ = read(render(registry.exporter("pdf"), "sheet", instrument))
     root = reader.trailer["/Root"]
