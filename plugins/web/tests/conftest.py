@@ -122,6 +122,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 # -- the application -----------------------------------------------------------------------------
 
+#: Limits far above what any test does (tests of the limits set their own).
+ROOMY = {"limit_failed": "100000 per hour", "limit_create": "100000 per hour"}
+
+
+def settings_for(db_url: str, **changes: Any) -> Settings:
+    """The settings of a test application: the defaults, with limits no test reaches unless it sets them."""
+    return Settings(db=db_url, **{**ROOMY, **changes})
+
 
 @pytest.fixture(scope="session")
 def registry() -> Registry:
@@ -136,7 +144,7 @@ def registry() -> Registry:
 def make_client(db_url: str, registry: Registry) -> Iterator[Callable[..., TestClient]]:
     """Open test clients on one application (one database); each client has its own cookies."""
     database = Database(db_url)
-    app = create_app(Settings(db=db_url), registry=registry, database=database)
+    app = create_app(settings_for(db_url), registry=registry, database=database)
     clients: list[TestClient] = []
 
     def make(**kwargs: Any) -> TestClient:
@@ -167,7 +175,7 @@ class LiveServer:
 
         self.port = _free_port()
         self.database = Database(db_url)
-        app = create_app(Settings(db=db_url, refresh_seconds=2), registry=registry, database=self.database)
+        app = create_app(settings_for(db_url, refresh_seconds=2), registry=registry, database=self.database)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
