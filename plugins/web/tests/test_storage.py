@@ -326,9 +326,7 @@ def test_several_processes_migrate_a_fresh_database_at_once(db_url: str) -> None
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(4)
     results = context.Queue()
-    processes = [
-        context.Process(target=_migrate_in_a_process, args=(db_url, barrier, results)) for _ in range(4)
-    ]
+    processes = [context.Process(target=_migrate_in_a_process, args=(db_url, barrier, results)) for _ in range(4)]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=120) for _ in processes]
