@@ -49,6 +49,8 @@ ENVIRONMENT = {
     "admin_token": "MATRIXKIT_WEB_ADMIN_TOKEN",
     "public_url": "MATRIXKIT_WEB_PUBLIC_URL",
     "retention_days": "MATRIXKIT_WEB_RETENTION_DAYS",
+    "limit_failed": "MATRIXKIT_WEB_LIMIT_FAILED",
+    "limit_create": "MATRIXKIT_WEB_LIMIT_CREATE",
 }
 
 
@@ -103,6 +105,20 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     )
     _retention_option(parser)
     parser.add_argument(
+        "--limit-failed",
+        default=None,
+        metavar="LIMIT",
+        help="failed attempts (join codes, links, tokens) allowed per client address, e.g. '30 per 10 minutes' "
+        f"(the default); or ${ENVIRONMENT['limit_failed']}",
+    )
+    parser.add_argument(
+        "--limit-create",
+        default=None,
+        metavar="LIMIT",
+        help="workshops created per client address, e.g. '20 per hour' (the default); "
+        f"or ${ENVIRONMENT['limit_create']}",
+    )
+    parser.add_argument(
         "--proxy-headers",
         action="store_true",
         help="trust X-Forwarded-Proto/-For from the proxy in front (set when TLS ends at a reverse proxy)",
@@ -132,6 +148,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         public_url=_from_environment(args, "public_url"),
         admin_token=_from_environment(args, "admin_token"),
         retention=retention_days(_from_environment(args, "retention_days")),
+        limit_failed=_from_environment(args, "limit_failed"),
+        limit_create=_from_environment(args, "limit_create"),
         proxy_headers=args.proxy_headers,
         secure_cookies=True if args.secure_cookies else None,
         ctx=ctx,

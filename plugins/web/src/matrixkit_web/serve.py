@@ -57,6 +57,17 @@ def _public_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _limit(option: str, value: str) -> str:
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        flag = "--" + option.replace("_", "-")
+        raise MatrixkitError(f"{flag} {value!r}: write a limit like '30 per 10 minutes' or '20/hour'") from None
+    return value
+
+
 def log_config() -> dict[str, Any]:
     """uvicorn's logging, plus the tool's own loggers (its access log among them) on the same handler."""
     import copy
@@ -77,6 +88,8 @@ def serve(
     public_url: str | None = None,
     admin_token: str | None = None,
     retention: int | None = None,
+    limit_failed: str | None = None,
+    limit_create: str | None = None,
     proxy_headers: bool = False,
     secure_cookies: bool | None = None,
     ctx: Context,
@@ -134,12 +147,17 @@ def serve(
     missing = skeleton_unavailable()
     if missing:
         ctx.warn(f"matrixkit serve: {missing}")
+    limits: dict[str, str] = {}
+    for option, value in (("limit_failed", limit_failed), ("limit_create", limit_create)):
+        if value is not None:
+            limits[option] = _limit(option, value)
     settings = Settings(
         db=db,
         secure_cookies=secure_cookies,
         public_url=url,
         admin_token_hash=hash_token(admin_token) if admin_token else None,
         retention_days=retention,
+        **limits,
     )
     os.environ[SETTINGS_ENV] = json.dumps(attrs.asdict(settings))
     where = database.url.render_as_string(hide_password=True)
