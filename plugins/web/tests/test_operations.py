@@ -231,7 +231,7 @@ def test_online_backup_while_serving_and_a_tested_restore(tmp_path: Path, regist
             assert httpx.post(f"{server.url}/api/workshops/{w['id']}/responses", json=body).status_code == 201
         backup = tmp_path / "backup.sqlite"
         # The backup runs in another process while the server keeps taking submissions.
-        writer = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        writer = subprocess.Popen(
             [
                 sys.executable,
                 "-c",
@@ -292,7 +292,7 @@ def test_web_admin_points_postgresql_users_to_pg_dump(postgres_url: str, registr
 
 def test_serve_refuses_to_listen_beyond_loopback_unsafely(registry: Registry, tmp_path: Path) -> None:
     db = str(tmp_path / "x.sqlite")
-    status, _, err = run(registry, "serve", "--host", "0.0.0.0", "--db", db)  # noqa: S104 - refused, not bound
+    status, _, err = run(registry, "serve", "--host", "0.0.0.0", "--db", db)
     assert status == 1 and "admin token" in err
     status, _, err = run(
         registry,
@@ -302,7 +302,7 @@ def test_serve_refuses_to_listen_beyond_loopback_unsafely(registry: Registry, tm
         "--db",
         db,
         "--admin-token",
-        "a" * 32,  # noqa: S104
+        "a" * 32,
     )
     assert status == 1 and "--public-url" in err
     status, _, err = run(registry, "serve", "--admin-token", "short", "--db", db)
