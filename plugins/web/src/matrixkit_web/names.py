@@ -36,7 +36,7 @@ _SPACES = re.compile(r"\s+")
 @cache
 def _spoof_checker() -> Any:
     try:
-        import icu
+        import icu  # type: ignore[import-untyped]  # PyICU ships no type information
     except ImportError:
         return None
     return icu.SpoofChecker()

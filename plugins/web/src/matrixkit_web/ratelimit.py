@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from limits import parse
@@ -44,7 +44,7 @@ class DatabaseStorage(Storage):
     """A ``limits`` storage backend on the web tool's database (table ``rate_limits``): one row per key with its
     count and the end of its window, incremented by one atomic ``INSERT … ON CONFLICT DO UPDATE``."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["matrixkit-db"]
+    STORAGE_SCHEME = ["matrixkit-db"]  # noqa: RUF012 - the base class declares it as a plain attribute
 
     def __init__(self, database: Database) -> None:
         super().__init__(wrap_exceptions=False)

@@ -147,17 +147,15 @@ def serve(
     missing = skeleton_unavailable()
     if missing:
         ctx.warn(f"matrixkit serve: {missing}")
-    limits: dict[str, str] = {}
-    for option, value in (("limit_failed", limit_failed), ("limit_create", limit_create)):
-        if value is not None:
-            limits[option] = _limit(option, value)
-    settings = Settings(
-        db=db,
+    defaults = Settings(db=db)
+    settings = attrs.evolve(
+        defaults,
         secure_cookies=secure_cookies,
         public_url=url,
         admin_token_hash=hash_token(admin_token) if admin_token else None,
         retention_days=retention,
-        **limits,
+        limit_failed=_limit("limit_failed", limit_failed) if limit_failed else defaults.limit_failed,
+        limit_create=_limit("limit_create", limit_create) if limit_create else defaults.limit_create,
     )
     os.environ[SETTINGS_ENV] = json.dumps(attrs.asdict(settings))
     where = database.url.render_as_string(hide_password=True)

@@ -234,11 +234,11 @@ class _Statements:
     """The statements of the hot paths, built once per database dialect with bound parameters."""
 
     def __init__(self, dialect: str) -> None:
+        insert: Any
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        self.insert = insert
         w, p, a = db.workshops, db.participants, db.answers
         bp = sa.bindparam
 
