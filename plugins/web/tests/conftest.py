@@ -175,7 +175,8 @@ class LiveServer:
 
         self.port = _free_port()
         self.database = Database(db_url)
-        app = create_app(settings_for(db_url, refresh_seconds=2), registry=registry, database=self.database)
+        settings = settings_for(db_url, refresh_seconds=2, public_url=f"http://127.0.0.1:{self.port}")
+        app = create_app(settings, registry=registry, database=self.database)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

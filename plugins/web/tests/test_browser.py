@@ -403,6 +403,29 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
     other.goto(f"{base}/w/no-such-workshop/dashboard")
     audit.check(other, "33-not-found")
 
+    # -- a participant's browser opening the facilitator link is asked first (never switched on a GET) ----
+    _, participant_page = participants[0]
+    participant_page.goto(facilitator_link)
+    assert "Continue only if it is yours" in participant_page.inner_text("main")
+    assert participant_page.url.startswith(base + "/facilitate/")
+    audit.check(participant_page, "34-confirm-switch")
+    participant_page.goto(f"{base}/w/{workshop_id}/dashboard")
+    assert "You need the facilitator link" in participant_page.inner_text("h1")
+
+    # -- data protection: remove a participant, delete the workshop (each after a confirmation page) ---------
+    fac.goto(f"{base}/w/{workshop_id}/dashboard")
+    go(fac, "#people a:has-text('Remove') >> nth=0")
+    audit.check(fac, "35-remove-participant")
+    go(fac, "button:has-text('Remove')")
+    assert fac.url.endswith(f"/w/{workshop_id}/dashboard#people")
+    assert fac.locator("#people tbody tr").count() == len(PEOPLE_AND_LATE) - 1
+    go(fac, ".sub-nav a:has-text('Reopen')")
+    go(fac, "a:has-text('Delete the workshop')")
+    audit.check(fac, "36-delete-workshop")
+    go(fac, "button:has-text('Delete the workshop and all its data')")
+    assert "Workshop deleted" in fac.inner_text("h1")
+    audit.check(fac, "37-deleted")
+
     audit.save()
     assert not audit.csp, audit.csp
     assert not audit.serious(), json.dumps(audit.serious(), indent=2)

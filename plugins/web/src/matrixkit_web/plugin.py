@@ -157,7 +157,9 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _configure_admin(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="backup, restore, purge or migrate (see ACTION --help)"
+    )
     backup = actions.add_parser("backup", help="copy the SQLite database while the server runs (online backup)")
     _db_option(backup)
     backup.add_argument("output", metavar="BACKUP_FILE", help="the backup to write (must not exist)")

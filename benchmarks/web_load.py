@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""The web tool under a burst, against the least a FastAPI endpoint can do (issue 16).
+
+    .venv/bin/python benchmarks/web_load.py                  # writes benchmarks/results/web-burst.json
+    .venv/bin/python benchmarks/web_load.py --burst 500 --repeats 3
+
+Everything runs on 127.0.0.1 in one run, alternately, so that a busy machine slows every server alike:
+
+1. **Ceiling**: ``benchmarks/web_ceiling.py`` — one synchronous FastAPI endpoint doing one SQLite INSERT of the
+   JSON body (WAL, ``synchronous=FULL``) — under uvicorn, one worker, no access log.
+2. **matrixkit, SQLite**: ``matrixkit serve`` (one worker, its access log on, as deployed) on a SQLite file.
+   Every one of the burst's clients sends one ``POST /api/workshops/{id}/responses`` answering all 10
+   domains of PIT Tool A; all are released at the same instant.
+3. **matrixkit, PostgreSQL**: the same burst on a throwaway PostgreSQL server (fsync on), with ``--workers 1``
+   and ``--workers 2``.
+
+Per run: the burst's length (release to last answer), its rate (submissions per second), and each client's wait
+(release to its answer). Reported: the median of the repeats for each figure, and the ratios
+
+* matrixkit on SQLite ÷ ceiling (target ≥ 0.5);
+* median wait ÷ burst length on SQLite (target ≤ 0.6: first come, first served). A client's wait is from the
+  moment it sent its submission to its answer (``median_own_wait_share``); the wait from the release of the
+  whole burst (``median_wait_share``) is reported too — it also holds the time this one client process takes
+  to send 500 requests while sharing the CPUs with the server;
+* 2 workers ÷ 1 worker on PostgreSQL (target ≥ 1.5).
+
+Every submission must be answered 201 and be in the collation afterwards (checked); nothing here is tuned to
+reach a target. The client shares the machine with the servers, so it is part of what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from matrixkit_web.loadtest import Server, ThrowawayPostgres, _free_port, postgres_bindir
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+DOMAINS = [
+    "leadership",
+    "needs-assessment",
+    "prioritisation",
+    "scoping-whole-system",
+    "intervention-selection",
+    "target-setting",
+    "business-planning",
+    "information-governance",
+    "programme-management",
+    "evaluation",
+]
+
+
+class Ceiling:
+    """The ceiling application under uvicorn in a child process."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "web_ceiling:app",
+            "--app-dir",
+            str(HERE),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        env = {**os.environ, "MATRIXKIT_CEILING_DB": self.db}
+        self.process = subprocess.Popen(command, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("the ceiling server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+async def burst(url: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    """Release ``len(bodies)`` clients at once, each POSTing one body to ``url``; the burst's figures.
+
+    Each client first opens its connection (a ``GET /healthz`` on it), as the phones in a room have the page
+    open before they submit: the burst then measures the server serving 500 waiting submissions, not this one
+    client process opening 500 TCP connections on the machine the server runs on."""
+    go = asyncio.Event()
+    waits: list[float] = []  # from the release of the burst
+    own: list[float] = []  # from the moment this client sent its submission
+    statuses: list[int] = []
+    start = 0.0
+
+    async def one(body: dict[str, Any]) -> None:
+        async with httpx.AsyncClient(timeout=300) as client:
+            (await client.get(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/healthz")).raise_for_status()
+            await go.wait()
+            pressed = time.perf_counter()
+            response = await client.post(url, json=body)
+            done = time.perf_counter()
+            waits.append(done - start)
+            own.append(done - pressed)
+            statuses.append(response.status_code)
+
+    tasks = [asyncio.ensure_future(one(b)) for b in bodies]
+    await asyncio.sleep(3)  # every client has its connection open and waits at the gate
+    start = time.perf_counter()
+    go.set()
+    await asyncio.gather(*tasks)
+    length = max(waits)
+    return {
+        "submissions": len(bodies),
+        "ok": sum(1 for s in statuses if s == 201),
+        "burst_s": round(length, 3),
+        "rate_per_s": round(len(bodies) / length, 1),
+        "median_wait_s": round(statistics.median(waits), 3),
+        "median_wait_share": round(statistics.median(waits) / length, 3),
+        "p95_wait_s": round(sorted(waits)[int(0.95 * len(waits)) - 1], 3),
+        "first_answer_s": round(min(waits), 3),
+        "median_own_wait_s": round(statistics.median(own), 3),
+        "median_own_wait_share": round(statistics.median(own) / length, 3),
+        "wait_deciles_s": [round(statistics.quantiles(waits, n=10)[i], 3) for i in range(9)],
+    }
+
+
+def _bodies(join_code: str, count: int, run: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "join_code": join_code,
+            "participant": f"run{run}-person-{i:04d}",
+            "attributes": {"table": f"Table {i % 4 + 1}"},
+            "choices": {d: 1 + (i + j) % 4 for j, d in enumerate(DOMAINS)},
+        }
+        for i in range(count)
+    ]
+
+
+def matrixkit_burst(server: Server, count: int, run: int) -> dict[str, Any]:
+    w = httpx.post(f"{server.url}/api/workshops", json={"instrument": "pit-a", "title": "Burst"}, timeout=60).json()
+    result = asyncio.run(burst(f"{server.url}/api/workshops/{w['id']}/responses", _bodies(w["join_code"], count, run)))
+    collated = httpx.get(
+        f"{server.url}/api/workshops/{w['id']}/collation",
+        headers={"Authorization": f"Bearer {w['facilitator_token']}"},
+        timeout=60,
+    ).json()
+    result["all_kept"] = collated["responses"] == count
+    return result
+
+
+def ceiling_burst(ceiling: Ceiling, count: int, run: int) -> dict[str, Any]:
+    result = asyncio.run(burst(f"{ceiling.url}/responses", _bodies("CODE", count, run)))
+    result["all_kept"] = result["ok"] == count
+    return result
+
+
+def machine() -> dict[str, Any]:
+    top = subprocess.run(["top", "-b", "-n", "1"], capture_output=True, text=True, check=False).stdout
+    busy = [line for line in top.splitlines()[7:15] if line.strip()]
+    return {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "busiest_processes": busy,
+    }
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = (
+        "burst_s",
+        "rate_per_s",
+        "median_wait_s",
+        "median_wait_share",
+        "median_own_wait_s",
+        "median_own_wait_share",
+        "p95_wait_s",
+    )
+    summary: dict[str, Any] = {k: round(statistics.median(r[k] for r in runs), 3) for k in keys}
+    summary["all_ok_and_kept"] = all(r["ok"] == r["submissions"] and r["all_kept"] for r in runs)
+    summary["runs"] = runs
+    return summary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--burst", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, Any] = {"machine_before": machine(), "burst": args.burst, "repeats": args.repeats}
+    with tempfile.TemporaryDirectory(prefix="matrixkit-bench-") as tmp:
+        ceiling = Ceiling(os.path.join(tmp, "ceiling.sqlite"))
+        ours = Server(os.path.join(tmp, "web.sqlite"))
+        ceiling.start()
+        ours.start()
+        ceiling_runs, sqlite_runs = [], []
+        try:
+            for run in range(args.repeats):
+                ceiling_runs.append(ceiling_burst(ceiling, args.burst, run))
+                sqlite_runs.append(matrixkit_burst(ours, args.burst, run))
+                print(
+                    f"run {run + 1}: ceiling {ceiling_runs[-1]['rate_per_s']}/s, matrixkit SQLite "
+                    f"{sqlite_runs[-1]['rate_per_s']}/s",
+                    flush=True,
+                )
+        finally:
+            ceiling.stop()
+            ours.stop()
+            ours.log.close()
+        results["ceiling_sqlite"] = median_of(ceiling_runs)
+        results["matrixkit_sqlite"] = median_of(sqlite_runs)
+        if not args.no_postgres:
+            bindir = postgres_bindir()
+            if bindir is None:
+                results["postgresql"] = "not measured: PostgreSQL's server binaries are not installed"
+            else:
+                pg = ThrowawayPostgres(str(bindir), durable=True)
+                url = pg.start()
+                try:
+                    one, two = Server(url, workers=1), Server(url, workers=2)
+                    one_runs, two_runs = [], []
+                    for run in range(args.repeats):
+                        for server, runs, name in ((one, one_runs, "1"), (two, two_runs, "2")):
+                            server.start()
+                            try:
+                                runs.append(matrixkit_burst(server, args.burst, 100 + run))
+                            finally:
+                                server.stop()
+                            print(
+                                f"run {run + 1}: PostgreSQL, {name} worker(s): {runs[-1]['rate_per_s']}/s", flush=True
+                            )
+                    one.log.close()
+                    two.log.close()
+                finally:
+                    pg.stop()
+                results["matrixkit_postgresql_1_worker"] = median_of(one_runs)
+                results["matrixkit_postgresql_2_workers"] = median_of(two_runs)
+    ratios: dict[str, Any] = {
+        "sqlite_rate_vs_ceiling": round(
+            results["matrixkit_sqlite"]["rate_per_s"] / results["ceiling_sqlite"]["rate_per_s"], 2
+        ),
+        "sqlite_median_wait_share": results["matrixkit_sqlite"]["median_own_wait_share"],
+        "sqlite_median_wait_from_release_share": results["matrixkit_sqlite"]["median_wait_share"],
+        "ceiling_median_wait_share": results["ceiling_sqlite"]["median_own_wait_share"],
+    }
+    if "matrixkit_postgresql_2_workers" in results:
+        ratios["postgresql_2_workers_vs_1"] = round(
+            results["matrixkit_postgresql_2_workers"]["rate_per_s"]
+            / results["matrixkit_postgresql_1_worker"]["rate_per_s"],
+            2,
+        )
+    results["ratios"] = ratios
+    results["targets"] = {
+        "sqlite_rate_vs_ceiling": ">= 0.5",
+        "sqlite_median_wait_share": "<= 0.6",
+        "postgresql_2_workers_vs_1": ">= 1.5",
+    }
+    results["machine_after"] = machine()
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "web-burst.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps({"ratios": ratios, "targets": results["targets"]}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
