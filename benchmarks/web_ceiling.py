@@ -7,14 +7,20 @@ middleware, no logging. Nothing real can be cheaper on the same stack, so the we
 fraction of this one's (``benchmarks/web_load.py``).
 
     MATRIXKIT_CEILING_DB=/tmp/ceiling.sqlite uvicorn --factory benchmarks.web_ceiling:app --port 8001
+
+It runs with Starlette's default thread pool (40 threads), as a minimal endpoint would; with
+``MATRIXKIT_CEILING_THREADS=N`` it uses N threads instead (the benchmark also measures it with the web tool's
+own thread count, so that the comparison does not rest on a setting only one side has).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -39,7 +45,17 @@ def app() -> FastAPI:
     with sqlite3.connect(path) as setup:
         setup.execute("PRAGMA journal_mode=WAL")
         setup.execute("CREATE TABLE IF NOT EXISTS responses (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-    api = FastAPI()
+    threads = os.environ.get("MATRIXKIT_CEILING_THREADS")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if threads:
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = int(threads)
+        yield
+
+    api = FastAPI(lifespan=lifespan)
 
     @api.post("/responses", status_code=201)
     def store(body: dict[str, Any]) -> JSONResponse:

@@ -7,7 +7,8 @@
 Everything runs on 127.0.0.1 in one run, alternately, so that a busy machine slows every server alike:
 
 1. **Ceiling**: ``benchmarks/web_ceiling.py`` — one synchronous FastAPI endpoint doing one SQLite INSERT of the
-   JSON body (WAL, ``synchronous=FULL``) — under uvicorn, one worker, no access log.
+   JSON body (WAL, ``synchronous=FULL``) — under uvicorn, one worker, no access log; with Starlette's default
+   40 threads, and again with the web tool's 8 (so that no ratio rests on a setting only one side has).
 2. **matrixkit, SQLite**: ``matrixkit serve`` (one worker, its access log on, as deployed) on a SQLite file.
    Every one of the burst's clients sends one ``POST /api/workshops/{id}/responses`` answering all 10
    domains of PIT Tool A; all are released at the same instant.
@@ -18,10 +19,9 @@ Per run: the burst's length (release to last answer), its rate (submissions per 
 (release to its answer). Reported: the median of the repeats for each figure, and the ratios
 
 * matrixkit on SQLite ÷ ceiling (target ≥ 0.5);
-* median wait ÷ burst length on SQLite (target ≤ 0.6: first come, first served). A client's wait is from the
-  moment it sent its submission to its answer (``median_own_wait_share``); the wait from the release of the
-  whole burst (``median_wait_share``) is reported too — it also holds the time this one client process takes
-  to send 500 requests while sharing the CPUs with the server;
+* median wait ÷ burst length on SQLite (target ≤ 0.6: first come, first served). The wait is from the release
+  of the burst to the client's answer; the wait from the moment each client actually sent its request
+  (``median_own_wait_s``) is reported too, and differs little with this lean client;
 * 2 workers ÷ 1 worker on PostgreSQL (target ≥ 1.5).
 
 Every submission must be answered 201 and be in the collation afterwards (checked); nothing here is tuned to
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime
 import json
 import os
@@ -64,10 +65,11 @@ DOMAINS = [
 
 
 class Ceiling:
-    """The ceiling application under uvicorn in a child process."""
+    """The ceiling application under uvicorn in a child process (Starlette's 40 threads, or ``threads``)."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, threads: int | None = None) -> None:
         self.db = db
+        self.threads = threads
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -93,6 +95,8 @@ class Ceiling:
             "warning",
         ]
         env = {**os.environ, "MATRIXKIT_CEILING_DB": self.db}
+        if self.threads:
+            env["MATRIXKIT_CEILING_THREADS"] = str(self.threads)
         self.process = subprocess.Popen(command, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -110,30 +114,80 @@ class Ceiling:
             self.process = None
 
 
+class _Connection:
+    """One client's keep-alive HTTP/1.1 connection, as lean as a load generator can be: the request bytes are
+    built before the burst, the answer is read by its Content-Length. (A full HTTP client costs this one client
+    process more CPU than the servers it measures, on the same two cores.)"""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def exchange(self, request: bytes) -> int:
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+
+
+def _request(method: str, path: str, host: str, body: bytes = b"") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nhost: {host}\r\ncontent-length: {len(body)}\r\n"
+    if body:
+        head += "content-type: application/json\r\n"
+    return head.encode() + b"\r\n" + body
+
+
 async def burst(url: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
     """Release ``len(bodies)`` clients at once, each POSTing one body to ``url``; the burst's figures.
 
-    Each client first opens its connection (a ``GET /healthz`` on it), as the phones in a room have the page
-    open before they submit: the burst then measures the server serving 500 waiting submissions, not this one
-    client process opening 500 TCP connections on the machine the server runs on."""
+    Each client first opens its connection (and makes one ``GET /healthz`` on it), as the phones in a room have
+    the page open before they submit: the burst then measures the server serving that many waiting
+    submissions, not the opening of hundreds of TCP connections."""
+    parts = httpx.URL(url)
+    host, port, path = parts.host, parts.port or 80, parts.raw_path.decode()
+    netloc = f"{host}:{port}"
+    health = _request("GET", "/healthz", netloc)
+    requests = [_request("POST", path, netloc, json.dumps(b).encode()) for b in bodies]
     go = asyncio.Event()
     waits: list[float] = []  # from the release of the burst
     own: list[float] = []  # from the moment this client sent its submission
     statuses: list[int] = []
     start = 0.0
 
-    async def one(body: dict[str, Any]) -> None:
-        async with httpx.AsyncClient(timeout=300) as client:
-            (await client.get(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/healthz")).raise_for_status()
+    async def one(request: bytes) -> None:
+        connection = _Connection(host, port)
+        await connection.open()
+        try:
+            if await connection.exchange(health) != 200:
+                raise RuntimeError("the server is not healthy")
             await go.wait()
             pressed = time.perf_counter()
-            response = await client.post(url, json=body)
+            status = await connection.exchange(request)
             done = time.perf_counter()
             waits.append(done - start)
             own.append(done - pressed)
-            statuses.append(response.status_code)
+            statuses.append(status)
+        finally:
+            await connection.close()
 
-    tasks = [asyncio.ensure_future(one(b)) for b in bodies]
+    tasks = [asyncio.ensure_future(one(r)) for r in requests]
     await asyncio.sleep(3)  # every client has its connection open and waits at the gate
     start = time.perf_counter()
     go.set()
@@ -150,8 +204,68 @@ async def burst(url: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
         "first_answer_s": round(min(waits), 3),
         "median_own_wait_s": round(statistics.median(own), 3),
         "median_own_wait_share": round(statistics.median(own) / length, 3),
-        "wait_deciles_s": [round(statistics.quantiles(waits, n=10)[i], 3) for i in range(9)],
+        "wait_deciles_s": [round(q, 3) for q in statistics.quantiles(waits, n=10)],
     }
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and its descendants (uvicorn's workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("PPid:"):
+                children.setdefault(int(line.split()[1]), []).append(int(status.parent.name))
+                break
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _postgres_pids() -> list[int]:
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                found.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by ``pids`` (those still running)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _measured(run: Any, server_pid: int | None, postgres: bool) -> dict[str, Any]:
+    """Run the burst ``run()`` and note the CPU seconds the server, the database and this client used."""
+    server = _descendants(server_pid) if server_pid else []
+    database = _postgres_pids() if postgres else []
+    before = (cpu_seconds(server), cpu_seconds(database), time.process_time())
+    result: dict[str, Any] = run()
+    after = (cpu_seconds(server), cpu_seconds(database), time.process_time())
+    count = result["submissions"]
+    result["cpu_ms_per_submission"] = {
+        "server": round((after[0] - before[0]) * 1000 / count, 2),
+        "database": round((after[1] - before[1]) * 1000 / count, 2) if postgres else None,
+        "client": round((after[2] - before[2]) * 1000 / count, 2),
+    }
+    return result
 
 
 def _bodies(join_code: str, count: int, run: int) -> list[dict[str, Any]]:
@@ -166,9 +280,12 @@ def _bodies(join_code: str, count: int, run: int) -> list[dict[str, Any]]:
     ]
 
 
-def matrixkit_burst(server: Server, count: int, run: int) -> dict[str, Any]:
+def matrixkit_burst(server: Server, count: int, run: int, *, postgres: bool = False) -> dict[str, Any]:
     w = httpx.post(f"{server.url}/api/workshops", json={"instrument": "pit-a", "title": "Burst"}, timeout=60).json()
-    result = asyncio.run(burst(f"{server.url}/api/workshops/{w['id']}/responses", _bodies(w["join_code"], count, run)))
+    bodies = _bodies(w["join_code"], count, run)
+    url = f"{server.url}/api/workshops/{w['id']}/responses"
+    assert server.process is not None
+    result = _measured(lambda: asyncio.run(burst(url, bodies)), server.process.pid, postgres)
     collated = httpx.get(
         f"{server.url}/api/workshops/{w['id']}/collation",
         headers={"Authorization": f"Bearer {w['facilitator_token']}"},
@@ -179,7 +296,9 @@ def matrixkit_burst(server: Server, count: int, run: int) -> dict[str, Any]:
 
 
 def ceiling_burst(ceiling: Ceiling, count: int, run: int) -> dict[str, Any]:
-    result = asyncio.run(burst(f"{ceiling.url}/responses", _bodies("CODE", count, run)))
+    bodies = _bodies("CODE", count, run)
+    assert ceiling.process is not None
+    result = _measured(lambda: asyncio.run(burst(f"{ceiling.url}/responses", bodies)), ceiling.process.pid, False)
     result["all_kept"] = result["ok"] == count
     return result
 
@@ -208,6 +327,14 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     )
     summary: dict[str, Any] = {k: round(statistics.median(r[k] for r in runs), 3) for k in keys}
     summary["all_ok_and_kept"] = all(r["ok"] == r["submissions"] and r["all_kept"] for r in runs)
+    summary["cpu_ms_per_submission"] = {
+        part: (
+            round(statistics.median(r["cpu_ms_per_submission"][part] for r in runs), 2)
+            if runs[0]["cpu_ms_per_submission"][part] is not None
+            else None
+        )
+        for part in ("server", "database", "client")
+    }
     summary["runs"] = runs
     return summary
 
@@ -221,24 +348,29 @@ def main() -> int:
     results: dict[str, Any] = {"machine_before": machine(), "burst": args.burst, "repeats": args.repeats}
     with tempfile.TemporaryDirectory(prefix="matrixkit-bench-") as tmp:
         ceiling = Ceiling(os.path.join(tmp, "ceiling.sqlite"))
+        ceiling8 = Ceiling(os.path.join(tmp, "ceiling8.sqlite"), threads=8)
         ours = Server(os.path.join(tmp, "web.sqlite"))
         ceiling.start()
+        ceiling8.start()
         ours.start()
-        ceiling_runs, sqlite_runs = [], []
+        ceiling_runs, ceiling8_runs, sqlite_runs = [], [], []
         try:
             for run in range(args.repeats):
                 ceiling_runs.append(ceiling_burst(ceiling, args.burst, run))
                 sqlite_runs.append(matrixkit_burst(ours, args.burst, run))
+                ceiling8_runs.append(ceiling_burst(ceiling8, args.burst, run))
                 print(
-                    f"run {run + 1}: ceiling {ceiling_runs[-1]['rate_per_s']}/s, matrixkit SQLite "
-                    f"{sqlite_runs[-1]['rate_per_s']}/s",
+                    f"run {run + 1}: ceiling {ceiling_runs[-1]['rate_per_s']}/s (8 threads: "
+                    f"{ceiling8_runs[-1]['rate_per_s']}/s), matrixkit SQLite {sqlite_runs[-1]['rate_per_s']}/s",
                     flush=True,
                 )
         finally:
             ceiling.stop()
+            ceiling8.stop()
             ours.stop()
             ours.log.close()
         results["ceiling_sqlite"] = median_of(ceiling_runs)
+        results["ceiling_sqlite_8_threads"] = median_of(ceiling8_runs)
         results["matrixkit_sqlite"] = median_of(sqlite_runs)
         if not args.no_postgres:
             bindir = postgres_bindir()
@@ -254,7 +386,7 @@ def main() -> int:
                         for server, runs, name in ((one, one_runs, "1"), (two, two_runs, "2")):
                             server.start()
                             try:
-                                runs.append(matrixkit_burst(server, args.burst, 100 + run))
+                                runs.append(matrixkit_burst(server, args.burst, 100 + run, postgres=True))
                             finally:
                                 server.stop()
                             print(
@@ -270,9 +402,11 @@ def main() -> int:
         "sqlite_rate_vs_ceiling": round(
             results["matrixkit_sqlite"]["rate_per_s"] / results["ceiling_sqlite"]["rate_per_s"], 2
         ),
-        "sqlite_median_wait_share": results["matrixkit_sqlite"]["median_own_wait_share"],
-        "sqlite_median_wait_from_release_share": results["matrixkit_sqlite"]["median_wait_share"],
-        "ceiling_median_wait_share": results["ceiling_sqlite"]["median_own_wait_share"],
+        "sqlite_rate_vs_ceiling_8_threads": round(
+            results["matrixkit_sqlite"]["rate_per_s"] / results["ceiling_sqlite_8_threads"]["rate_per_s"], 2
+        ),
+        "sqlite_median_wait_share": results["matrixkit_sqlite"]["median_wait_share"],
+        "ceiling_median_wait_share": results["ceiling_sqlite"]["median_wait_share"],
     }
     if "matrixkit_postgresql_2_workers" in results:
         ratios["postgresql_2_workers_vs_1"] = round(

@@ -278,6 +278,12 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
             audit.check(page, "17-submitted")
             page.goto(f"{base}/w/{workshop_id}/later")
             audit.check(page, "18-save-and-return")
+            go(page, "button:has-text('Get my personal link')")
+            personal_link = page.input_value("#return-link")
+            assert personal_link.startswith(f"{base}/resume/")
+            audit.check(page, "18b-personal-link-shown-once")
+            page.reload()
+            assert page.locator("#return-link").count() == 0  # shown once
             page.goto(f"{base}/w/{workshop_id}/details")
             audit.check(page, "19-change-details")
 

@@ -27,8 +27,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from matrixkit_web.analysis import Analysis
-from matrixkit_web.pages import client_address, public_url, state
-from matrixkit_web.security import control_character, format_join_code, hash_token, normalise_join_code
+from matrixkit_web.pages import admin_token_problem, client_address, public_url, state
+from matrixkit_web.security import control_character, format_join_code, normalise_join_code
 from matrixkit_web.service import LIMITS, Problems, ResponseInput, check_response, check_workshop
 from matrixkit_web.store import (
     ClosedError,
@@ -38,7 +38,6 @@ from matrixkit_web.store import (
     NotFoundError,
     Workshop,
     WrongCodeError,
-    hmac_equal,
 )
 
 __all__ = ["router"]
@@ -209,26 +208,6 @@ def list_instruments(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-def check_admin_token(request: Request, token: str | None) -> None:
-    """When the server has an admin token, ``token`` must be it: 401 without one, 403 with another (counted as
-    a failed attempt). Over the address's limits: 429."""
-    mk = state(request)
-    address = client_address(request)
-    expected = mk.settings.admin_token_hash
-    if expected is None:
-        return
-    mk.limits.check("failed", address)
-    if token is None:
-        raise HTTPException(
-            401,
-            "This server needs its admin token to create workshops: 'Authorization: Bearer <admin token>'.",
-            headers={"WWW-Authenticate": 'Bearer realm="matrixkit"'},
-        )
-    if len(token) > 200 or not hmac_equal(hash_token(token), expected):
-        mk.limits.hit("failed", address)
-        raise HTTPException(403, "That is not this server's admin token.")
-
-
 @router.post(
     "/workshops",
     status_code=201,
@@ -246,7 +225,15 @@ def create_workshop(
 ) -> Any:
     mk = state(request)
     token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
-    check_admin_token(request, token)
+    problem = admin_token_problem(request, token)
+    if problem == "missing":
+        raise HTTPException(
+            401,
+            "This server needs its admin token to create workshops: 'Authorization: Bearer <admin token>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="matrixkit"'},
+        )
+    if problem == "wrong":
+        raise HTTPException(403, "That is not this server's admin token.")
     mk.limits.check("create", client_address(request))
     try:
         checked = check_workshop(
@@ -321,7 +308,6 @@ def get_workshop(request: Request, workshop: Facilitated) -> Any:
 def submit_response(request: Request, workshop_id: str, body: ResponseIn) -> Any:
     mk = state(request)
     address = client_address(request)
-    mk.limits.check("failed", address)
     registry = mk.registry
 
     def check(workshop: Workshop) -> ResponseInput:
@@ -341,6 +327,9 @@ def submit_response(request: Request, workshop_id: str, body: ResponseIn) -> Any
             workshop_id,
             join_code=normalise_join_code(body.join_code),
             edit_token=body.edit_token,
+            # Over the limit of failed attempts: 429 before the join code is even compared, checked inside the
+            # submission's own transaction.
+            first=lambda connection: mk.limits.check("failed", address, connection=connection),
             check=check,
             participant=lambda checked: checked.participant,
             attributes=lambda checked: checked.attributes,

@@ -75,6 +75,10 @@ class Settings:
     limit_create: str = "20 per hour"
     #: Seconds between two purges (retention, expired sessions and counters) in each worker.
     purge_every: int = 3600
+    #: Threads per worker that run request handlers (Starlette's default is 40). Handlers are mostly Python
+    #: holding the GIL and SQLite takes one writer at a time, so a few threads serve a burst faster than many
+    #: (measured: benchmarks/web-load.md); slow downloads still leave threads for submissions.
+    threads: int = 8
 
 
 @attrs.define
@@ -98,7 +102,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None, database
         from matrixkit.registry import get_registry
 
         registry = get_registry()
-    database = database if database is not None else Database(settings.db)
+    database = database if database is not None else Database(settings.db, pool_size=settings.threads + 2)
     limits = Limits(database, failed=settings.limit_failed, create=settings.limit_create)
     state = AppState(settings=settings, store=Store(database), registry=registry, limits=limits)
 
@@ -107,6 +111,9 @@ def create_app(settings: Settings, *, registry: Registry | None = None, database
         from starlette.concurrency import run_in_threadpool
 
         await run_in_threadpool(prepare, state)
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         purging = asyncio.create_task(_purge_regularly(state))
         try:
             yield

@@ -242,13 +242,13 @@ MIGRATION_LOCK_KEY = 0x6D6B_7765_6201  # "mkweb" + 1
 class Database:
     """An engine plus the two kinds of transaction the web tool uses: short writes and consistent reads."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = sa.make_url(normalise_url(url))
         self.sqlite = _is_sqlite(self.url)
         kwargs: dict[str, Any] = {"echo": echo}
-        # The web server runs request handlers in up to 40 threads: keep that many connections open, so that
-        # connections are not opened and closed under load.
-        kwargs["pool_size"] = 40
+        # Keep a connection open for each thread that runs request handlers (Settings.threads, plus the
+        # purge), so that connections are not opened and closed under load.
+        kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = 10
         if self.sqlite:
             if self.url.database in (None, "", ":memory:"):

@@ -27,7 +27,9 @@ from matrixkit.model import Instrument
 from matrixkit_web.analysis import Analysis
 from matrixkit_web.pages import (
     Form,
+    admin_token_problem,
     client_address,
+    describe_roles,
     form_data,
     public_url,
     redirect,
@@ -38,9 +40,9 @@ from matrixkit_web.pages import (
     set_session,
     state,
 )
-from matrixkit_web.security import format_join_code, hash_token
+from matrixkit_web.security import format_join_code
 from matrixkit_web.service import LIMITS, Problems, check_workshop, split_lines
-from matrixkit_web.store import ConflictError, Decision, Workshop, hmac_equal
+from matrixkit_web.store import ConflictError, Decision, Workshop
 
 __all__ = ["router"]
 
@@ -114,14 +116,12 @@ def create(request: Request, form: Annotated[Form, Depends(form_data)]) -> Respo
     values = {name: form.get(name) for name in ("instrument", "title", "date", "place", "sectors", "tables", "rule")}
     mk = state(request)
     address = client_address(request)
-    if mk.settings.admin_token_hash is not None:
-        mk.limits.check("failed", address)
-        given = form.get("admin_token")
-        if not given or len(given) > 200 or not hmac_equal(hash_token(given), mk.settings.admin_token_hash):
-            if given:
-                mk.limits.hit("failed", address)
-            message = "Enter the admin token of this server" if not given else "That is not this server's admin token"
-            return _new_form(request, values, {"admin_token": message}, status_code=403)
+    problem = admin_token_problem(request, form.get("admin_token"))
+    if problem is not None:
+        message = (
+            "Enter the admin token of this server" if problem == "missing" else "That is not this server's admin token"
+        )
+        return _new_form(request, values, {"admin_token": message}, status_code=403)
     mk.limits.check("create", address)
     try:
         checked = check_workshop(
@@ -174,8 +174,6 @@ def _facilitate_target(request: Request, token: str) -> Workshop:
 def facilitate(request: Request, token: str) -> Response:
     """The secret facilitator link: signs this browser in as the workshop's facilitator and moves to an address
     without the token. A browser signed in to anything else is asked to confirm first."""
-    from matrixkit_web.participant import describe_roles
-
     workshop = _facilitate_target(request, token)
     mk = state(request)
     current = session_token(request)

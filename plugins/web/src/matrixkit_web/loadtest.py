@@ -9,8 +9,9 @@ on 127.0.0.1 only. One workshop is created; then every simulated participant sta
 ``api``
     one ``POST /api/workshops/{id}/responses`` with an answer for every domain;
 ``form``
-    what a browser without JavaScript does: the join page, the join form, one form per domain, the submit form
-    (13 requests for a 10-domain matrix), each participant with its own cookies and CSRF token.
+    what a browser without JavaScript does: the join page, the join form, the first question's page, one form
+    per domain, the submit form (14 requests for a 10-domain matrix), each participant with its own session
+    and CSRF token.
 
 Afterwards the collation is fetched and compared, domain by domain and level by level, with what was sent:
 nothing may be lost or counted twice. The server is then stopped and started again on the same database and the
@@ -255,6 +256,13 @@ async def _form_participant(
         )
         if joined.status_code != 303:
             return joined.status_code
+        # Joining signs the browser in, which gives its session a new value: forms need a token from a page
+        # loaded after that (the first question, as a browser shows it).
+        first = await _timed(samples, client.get(f"/w/{workshop['id']}/answer/{next(iter(choices))}"))
+        match = CSRF.search(first.text)
+        if first.status_code != 200 or match is None:
+            return first.status_code
+        token = match.group(1)
         for domain, score in choices.items():
             data = {"csrf_token": token, "level": levels[score - 1], "action": "continue"}
             saved = await _timed(samples, client.post(f"/w/{workshop['id']}/answer/{domain}", data=data))

@@ -14,6 +14,7 @@ in to anything still gets a session value (for its forms' CSRF tokens) but no da
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 import secrets
 from collections.abc import Mapping
@@ -25,8 +26,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData as StarletteFormData
 
 from matrixkit_web import __version__
-from matrixkit_web.security import control_character, csrf_token_for, csrf_valid, format_join_code
-from matrixkit_web.store import SESSION_DAYS
+from matrixkit_web.security import control_character, csrf_token_for, csrf_valid, format_join_code, hash_token
+from matrixkit_web.store import SESSION_DAYS, Role
 
 if TYPE_CHECKING:
     import jinja2
@@ -38,7 +39,9 @@ __all__ = [
     "REVEAL_COOKIE",
     "SESSION_COOKIE",
     "Form",
+    "admin_token_problem",
     "client_address",
+    "describe_roles",
     "error_page",
     "form_data",
     "public_url",
@@ -109,6 +112,42 @@ def public_url(request: Request, path: str) -> str:
 def client_address(request: Request) -> str | None:
     """The client's address (the proxy's ``X-Forwarded-For`` when the server trusts its proxy)."""
     return request.client.host if request.client else None
+
+
+def admin_token_problem(request: Request, given: str | None) -> str | None:
+    """Whether ``given`` may create a workshop on this server: None when it may (or no admin token is set),
+    ``"missing"`` or ``"wrong"`` otherwise. A wrong token counts as a failed attempt of the client's address
+    (:class:`~matrixkit_web.ratelimit.TooManyError` once too many). Shared by the API and the pages."""
+    mk = state(request)
+    expected = mk.settings.admin_token_hash
+    if expected is None:
+        return None
+    address = client_address(request)
+    mk.limits.check("failed", address)
+    if not given:
+        return "missing"
+    if len(given) > 200 or not hmac.compare_digest(hash_token(given), expected):
+        mk.limits.hit("failed", address)
+        return "wrong"
+    return None
+
+
+def describe_roles(request: Request, roles: list[Role]) -> list[str]:
+    """What a browser session is signed in to, in words (for the confirmation before a link signs it in as
+    someone else)."""
+    store = state(request).store
+    described = []
+    for role in roles:
+        workshop = store.workshop(role.workshop_id)
+        if workshop is None:
+            continue
+        if role.role == "facilitator":
+            described.append(f"the facilitator of {workshop.title}")
+        else:
+            person = store.participant(role.workshop_id, role.participant_id or 0)
+            who = person.display_name if person is not None else "a participant"
+            described.append(f"{who}, a participant in {workshop.title}")
+    return described
 
 
 def set_cookie(

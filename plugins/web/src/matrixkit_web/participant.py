@@ -21,6 +21,7 @@ from matrixkit.model import Instrument
 from matrixkit_web.pages import (
     Form,
     client_address,
+    describe_roles,
     form_data,
     public_url,
     redirect,
@@ -33,7 +34,7 @@ from matrixkit_web.pages import (
 )
 from matrixkit_web.security import normalise_join_code
 from matrixkit_web.service import LIMITS, Problems, check_attributes
-from matrixkit_web.store import Answer, ClosedError, NameTakenError, NotFoundError, Participant, Role, Workshop
+from matrixkit_web.store import Answer, ClosedError, NameTakenError, NotFoundError, Participant, Workshop
 
 __all__ = ["router"]
 
@@ -208,23 +209,6 @@ def join(request: Request, form: Annotated[Form, Depends(form_data)]) -> Respons
             set_session(request, response, session)
             return response
     return _details_form(request, workshop, values=values, errors=errors, status_code=400)
-
-
-def describe_roles(request: Request, roles: list[Role]) -> list[str]:
-    """What a browser session is signed in to, in words (for the confirmation before signing in as someone else)."""
-    store = state(request).store
-    described = []
-    for role in roles:
-        workshop = store.workshop(role.workshop_id)
-        if workshop is None:
-            continue
-        if role.role == "facilitator":
-            described.append(f"the facilitator of {workshop.title}")
-        else:
-            person = store.participant(role.workshop_id, role.participant_id or 0)
-            who = person.display_name if person is not None else "a participant"
-            described.append(f"{who}, a participant in {workshop.title}")
-    return described
 
 
 def _resume_target(request: Request, token: str) -> Participant:

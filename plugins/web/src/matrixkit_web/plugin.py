@@ -89,6 +89,13 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         help="worker processes (default 1); they share everything through the database",
     )
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads per worker running request handlers (default 8)",
+    )
+    parser.add_argument(
         "--public-url",
         default=None,
         metavar="URL",
@@ -145,6 +152,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         port=args.port,
         db=_from_environment(args, "db") or DEFAULT_DB,
         workers=args.workers,
+        threads=args.threads,
         public_url=_from_environment(args, "public_url"),
         admin_token=_from_environment(args, "admin_token"),
         retention=retention_days(_from_environment(args, "retention_days")),

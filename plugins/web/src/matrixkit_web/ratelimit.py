@@ -20,9 +20,12 @@ The limits are written as ``limits`` understands them (``"30 per 10 minutes"``) 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import ipaddress
 import math
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -34,6 +37,7 @@ from matrixkit_web import db
 
 if TYPE_CHECKING:
     from limits import RateLimitItem
+    from sqlalchemy.engine import Connection
 
     from matrixkit_web.db import Database
 
@@ -42,7 +46,10 @@ __all__ = ["DatabaseStorage", "Limits", "TooManyError", "client_key"]
 
 class DatabaseStorage(Storage):
     """A ``limits`` storage backend on the web tool's database (table ``rate_limits``): one row per key with its
-    count and the end of its window, incremented by one atomic ``INSERT … ON CONFLICT DO UPDATE``."""
+    count and the end of its window, incremented by one atomic ``INSERT … ON CONFLICT DO UPDATE``.
+
+    Reads go through the caller's open transaction when there is one (:meth:`using`): a submission checks its
+    client's counter inside its own write transaction instead of opening another one."""
 
     STORAGE_SCHEME = ["matrixkit-db"]  # noqa: RUF012 - the base class declares it as a plain attribute
 
@@ -67,6 +74,18 @@ class DatabaseStorage(Storage):
         ).returning(table.c.count)
         self._get = sa.select(table.c.count, table.c.expires_at).where(table.c.key == bp("key"))
         self._clear = table.delete().where(table.c.key == bp("key"))
+        self._connection: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+            "matrixkit_rate_limit_connection", default=None
+        )
+
+    @contextlib.contextmanager
+    def using(self, connection: Connection) -> Iterator[None]:
+        """Read counters through ``connection`` (an open transaction) inside this block."""
+        token = self._connection.set(connection)
+        try:
+            yield
+        finally:
+            self._connection.reset(token)
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
@@ -80,6 +99,9 @@ class DatabaseStorage(Storage):
         return count
 
     def _row(self, key: str) -> Any:
+        current = self._connection.get()
+        if current is not None:
+            return current.execute(self._get, {"key": key}).first()
         with self.database.engine.connect() as conn:
             return conn.execute(self._get, {"key": key}).first()
 
@@ -151,12 +173,14 @@ class Limits:
         reset, _remaining = self.limiter.get_window_stats(item, key)
         return max(1, math.ceil(reset - time.time()))
 
-    def check(self, kind: str, address: str | None) -> None:
-        """Raise :class:`TooManyError` when ``address`` has used up its ``kind`` limit."""
+    def check(self, kind: str, address: str | None, *, connection: Connection | None = None) -> None:
+        """Raise :class:`TooManyError` when ``address`` has used up its ``kind`` limit (reading the counter
+        through ``connection``, an open transaction, when given)."""
         item = self.items[kind]
         key = client_key(address)
-        if not self.limiter.test(item, key):
-            raise TooManyError(_MESSAGES[kind], self._retry_after(item, key))
+        with self.storage.using(connection) if connection is not None else contextlib.nullcontext():
+            if not self.limiter.test(item, key):
+                raise TooManyError(_MESSAGES[kind], self._retry_after(item, key))
 
     def hit(self, kind: str, address: str | None) -> None:
         """Count one ``kind`` event of ``address``; raise :class:`TooManyError` when that went over the limit."""

@@ -85,6 +85,7 @@ def serve(
     port: int,
     db: str,
     workers: int = 1,
+    threads: int | None = None,
     public_url: str | None = None,
     admin_token: str | None = None,
     retention: int | None = None,
@@ -108,6 +109,8 @@ def serve(
         raise MatrixkitError(f"--port {port}: give a port from 1 to 65535")
     if workers < 1:
         raise MatrixkitError(f"--workers {workers}: give 1 or more worker processes")
+    if threads is not None and not 1 <= threads <= 200:
+        raise MatrixkitError(f"--threads {threads}: give 1 to 200 threads per worker")
     if not is_loopback(host):
         if admin_token is None:
             raise MatrixkitError(
@@ -156,6 +159,7 @@ def serve(
         retention_days=retention,
         limit_failed=_limit("limit_failed", limit_failed) if limit_failed else defaults.limit_failed,
         limit_create=_limit("limit_create", limit_create) if limit_create else defaults.limit_create,
+        threads=threads if threads is not None else defaults.threads,
     )
     os.environ[SETTINGS_ENV] = json.dumps(attrs.asdict(settings))
     where = database.url.render_as_string(hide_password=True)

@@ -698,6 +698,7 @@ class Store:
         *,
         join_code: str,
         edit_token: str | None,
+        first: Callable[[Connection], None] | None = None,
         check: Callable[[Workshop], T],
         participant: Callable[[T], str],
         attributes: Callable[[T], Mapping[str, str]],
@@ -706,7 +707,8 @@ class Store:
         """Record a whole response (API) in one write transaction: insert the participant, or replace their
         earlier answers when ``edit_token`` is theirs.
 
-        Inside the transaction the workshop row is read and share-locked; then the join code is compared
+        Inside the transaction ``first(connection)`` runs first (the caller's rate-limit check), then the
+        workshop row is read and share-locked; then the join code is compared
         (:class:`WrongCodeError`), the workshop must be open (:class:`ClosedError`), and ``check(workshop)``
         checks the request (raising the caller's own error, which rolls everything back) and returns what
         ``participant``, ``attributes`` and ``answers`` read. An existing participant without the right edit
@@ -715,6 +717,8 @@ class Store:
         """
         now = _now()
         with self.db.write() as conn:
+            if first is not None:
+                first(conn)
             workshop = self._lock_workshop(conn, workshop_id)
             if not hmac_equal(join_code, workshop.join_code):
                 raise WrongCodeError("The join code does not match this workshop.")
