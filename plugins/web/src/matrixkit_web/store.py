@@ -754,7 +754,8 @@ class Store:
                     "workshop. To change them, send the 'edit_token' returned with the first submission; "
                     "someone else should use another name."
                 )
-            conn.execute(self.sql.delete_answers, {"participant_id": row.id})
+            if row.revision > 1:  # a revision replaces the earlier answers (a new participant has none)
+                conn.execute(self.sql.delete_answers, {"participant_id": row.id})
             given = answers(checked)
             if given:
                 conn.execute(
