@@ -13,6 +13,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -25,10 +26,15 @@ import pytest
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
+# The helpers shared by the test files (web_helpers.py): tests run with --import-mode=importlib, which does not
+# put test directories on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from fastapi.testclient import TestClient  # noqa: E402
-from matrixkit_web.app import Settings, create_app  # noqa: E402
+from matrixkit_web.app import create_app  # noqa: E402
 from matrixkit_web.db import Database  # noqa: E402
 from matrixkit_web.loadtest import ThrowawayPostgres, postgres_bindir  # noqa: E402
+from web_helpers import settings_for  # noqa: E402
 
 from matrixkit.registry import Registry, get_registry  # noqa: E402
 
@@ -121,14 +127,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 # -- the application -----------------------------------------------------------------------------
-
-#: Limits far above what any test does (tests of the limits set their own).
-ROOMY = {"limit_failed": "100000 per hour", "limit_create": "100000 per hour"}
-
-
-def settings_for(db_url: str, **changes: Any) -> Settings:
-    """The settings of a test application: the defaults, with limits no test reaches unless it sets them."""
-    return Settings(db=db_url, **{**ROOMY, **changes})
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import settings_for
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +25,7 @@ from matrixkit_web.app import create_app
 from matrixkit_web.db import Database
 from matrixkit_web.loadtest import Server
 from matrixkit_web.security import redact
-from test_pages import FACILITATOR_LINKS, create_in_browser, csrf, join, join_code_of
+from web_helpers import FACILITATOR_LINKS, create_in_browser, csrf, join, join_code_of, settings_for
 
 from matrixkit import hookimpl
 from matrixkit.registry import Registry
