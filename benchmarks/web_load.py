@@ -189,10 +189,13 @@ async def burst(url: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
 
     tasks = [asyncio.ensure_future(one(r)) for r in requests]
     await asyncio.sleep(3)  # every client has its connection open and waits at the gate
+    idle_before = _machine_ticks()
     start = time.perf_counter()
     go.set()
     await asyncio.gather(*tasks)
+    idle_after = _machine_ticks()
     length = max(waits)
+    ticks = idle_after[1] - idle_before[1]
     return {
         "submissions": len(bodies),
         "ok": sum(1 for s in statuses if s == 201),
@@ -205,6 +208,8 @@ async def burst(url: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
         "median_own_wait_s": round(statistics.median(own), 3),
         "median_own_wait_share": round(statistics.median(own) / length, 3),
         "wait_deciles_s": [round(q, 3) for q in statistics.quantiles(waits, n=10)],
+        # The share of the machine's CPU time nobody used during the burst (other people's jobs count too).
+        "machine_idle_share": round((idle_after[0] - idle_before[0]) / ticks, 3) if ticks else None,
     }
 
 
@@ -252,8 +257,15 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def _machine_ticks() -> tuple[int, int]:
+    """(idle, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields)  # idle + iowait, everything
+
+
 def _measured(run: Any, server_pid: int | None, postgres: bool) -> dict[str, Any]:
-    """Run the burst ``run()`` and note the CPU seconds the server, the database and this client used."""
+    """Run the burst ``run()`` and note the CPU seconds the server, the database and this client used, and how
+    much of the machine's CPU was left idle meanwhile (by anything: other people's jobs count too)."""
     server = _descendants(server_pid) if server_pid else []
     database = _postgres_pids() if postgres else []
     before = (cpu_seconds(server), cpu_seconds(database), time.process_time())
@@ -327,6 +339,7 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     )
     summary: dict[str, Any] = {k: round(statistics.median(r[k] for r in runs), 3) for k in keys}
     summary["all_ok_and_kept"] = all(r["ok"] == r["submissions"] and r["all_kept"] for r in runs)
+    summary["machine_idle_share"] = round(statistics.median(r["machine_idle_share"] or 0 for r in runs), 3)
     summary["cpu_ms_per_submission"] = {
         part: (
             round(statistics.median(r["cpu_ms_per_submission"][part] for r in runs), 2)
