@@ -388,6 +388,9 @@ def test_delete_a_participant_and_a_workshop_and_export_everything(
     assert ann["attributes"] == {"table": "1"} and ann["joined_in"] == "api"
     assert w["facilitator_token"] not in exported.text
     assert client.get(f"/api/workshops/{w['id']}/export").status_code == 401
+    submit(client, w, "A/B", {"leadership": 1})
+    slash = f"/api/workshops/{w['id']}/participants/A%2FB"
+    assert client.delete(slash, headers=auth(w["facilitator_token"])).status_code == 204
     url = f"/api/workshops/{w['id']}/participants/ANN%20"  # names compare as they do everywhere
     assert client.delete(url).status_code == 401
     assert client.delete(url, headers=auth(w["facilitator_token"])).status_code == 204

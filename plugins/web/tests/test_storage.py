@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from matrixkit_web import db
 from matrixkit_web.db import Database, normalise_url
+from matrixkit_web.service import ResponseInput
 from matrixkit_web.store import (
     ClosedError,
     ConflictError,
@@ -42,10 +43,7 @@ def submit(
         workshop_id,
         join_code=workshop.join_code,
         edit_token=edit_token,
-        check=lambda _workshop: (participant, attributes or {}, answers),
-        participant=lambda checked: checked[0],
-        attributes=lambda checked: checked[1],
-        answers=lambda checked: checked[2],
+        check=lambda _workshop: ResponseInput(participant=participant, attributes=attributes or {}, answers=answers),
     )
 
 

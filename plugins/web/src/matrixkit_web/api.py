@@ -331,9 +331,6 @@ def submit_response(request: Request, workshop_id: str, body: ResponseIn) -> Any
             # submission's own transaction.
             first=lambda connection: mk.limits.check("failed", address, connection=connection),
             check=check,
-            participant=lambda checked: checked.participant,
-            attributes=lambda checked: checked.attributes,
-            answers=lambda checked: checked.answers,
         )
     except Problems as exc:
         return _unprocessable(exc.problems)
@@ -436,7 +433,7 @@ def export_workshop(request: Request, workshop: Facilitated) -> dict[str, Any]:
 
 
 @router.delete(
-    "/workshops/{workshop_id}/participants/{participant}",
+    "/workshops/{workshop_id}/participants/{participant:path}",
     status_code=204,
     summary="Delete a participant and their answers",
     responses={404: {"description": "No participant of that name in this workshop"}},

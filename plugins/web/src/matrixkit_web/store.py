@@ -20,7 +20,7 @@ import datetime as dt
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -35,6 +35,7 @@ __all__ = [
     "SESSION_DAYS",
     "Action",
     "Answer",
+    "CheckedResponse",
     "ClosedError",
     "ConflictError",
     "Decision",
@@ -54,7 +55,22 @@ __all__ = [
 #: Browser sessions last this long after they were last signed in to something (people come back next day).
 SESSION_DAYS = 30
 
-T = TypeVar("T")
+
+class CheckedResponse(Protocol):
+    """What :meth:`Store.submit_response` stores of a checked API response (the service's ``ResponseInput``)."""
+
+    @property
+    def participant(self) -> str: ...
+
+    @property
+    def attributes(self) -> Mapping[str, str]: ...
+
+    #: domain → (level key or None, comment or None)
+    @property
+    def answers(self) -> Mapping[str, tuple[str | None, str | None]]: ...
+
+
+R = TypeVar("R", bound=CheckedResponse)
 
 
 class StoreError(Exception):
@@ -699,10 +715,7 @@ class Store:
         join_code: str,
         edit_token: str | None,
         first: Callable[[Connection], None] | None = None,
-        check: Callable[[Workshop], T],
-        participant: Callable[[T], str],
-        attributes: Callable[[T], Mapping[str, str]],
-        answers: Callable[[T], Mapping[str, tuple[str | None, str | None]]],
+        check: Callable[[Workshop], R],
     ) -> Submitted:
         """Record a whole response (API) in one write transaction: insert the participant, or replace their
         earlier answers when ``edit_token`` is theirs.
@@ -710,10 +723,10 @@ class Store:
         Inside the transaction ``first(connection)`` runs first (the caller's rate-limit check), then the
         workshop row is read and share-locked; then the join code is compared
         (:class:`WrongCodeError`), the workshop must be open (:class:`ClosedError`), and ``check(workshop)``
-        checks the request (raising the caller's own error, which rolls everything back) and returns what
-        ``participant``, ``attributes`` and ``answers`` read. An existing participant without the right edit
+        checks the request (raising the caller's own error, which rolls everything back) and returns the
+        response to store (:class:`CheckedResponse`). An existing participant without the right edit
         token raises :class:`EditTokenError`, one who joined in the browser :class:`ConflictError`; nothing is
-        changed then. ``answers`` maps domain → (level key or None, comment or None).
+        changed then.
         """
         now = _now()
         with self.db.write() as conn:
@@ -725,7 +738,7 @@ class Store:
             if not workshop.is_open:
                 raise ClosedError("This workshop is closed: answers can no longer be added or changed.")
             checked = check(workshop)
-            name = participant(checked)
+            name = checked.participant
             key = participant_key(name)
             token = new_token()
             row = conn.execute(
@@ -736,7 +749,7 @@ class Store:
                     "participant_key": key,
                     "new_edit_hash": hash_token(token),
                     "given_edit_hash": hash_token(edit_token) if edit_token else None,
-                    "attributes": dict(attributes(checked)),
+                    "attributes": dict(checked.attributes),
                     "now": now,
                 },
             ).first()
@@ -756,7 +769,7 @@ class Store:
                 )
             if row.revision > 1:  # a revision replaces the earlier answers (a new participant has none)
                 conn.execute(self.sql.delete_answers, {"participant_id": row.id})
-            given = answers(checked)
+            given = checked.answers
             if given:
                 conn.execute(
                     self.sql.insert_answers,
