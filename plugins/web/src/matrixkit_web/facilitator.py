@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 
 from matrixkit.errors import MatrixkitError
 from matrixkit.exporting import KINDS
-from matrixkit.exporting import render as render_export
+from matrixkit.exporting import render_as as render_export
 from matrixkit.model import Instrument
 from matrixkit_web.analysis import Analysis
 from matrixkit_web.pages import (
