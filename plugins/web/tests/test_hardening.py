@@ -384,7 +384,9 @@ def test_delete_a_participant_and_a_workshop_and_export_everything(
     data = exported.json()
     assert data["workshop"]["title"] == "Test workshop" and data["workshop"]["tables"] == ["1"]
     ann = next(p for p in data["participants"] if p["participant"] == "Ann")
-    assert ann["answers"] == [{"domain": "leadership", "level": "developing", "comment": "ours"}]
+    assert ann["answers"] == [
+        {"domain": "leadership", "level": "developing", "comment": "ours", "first_level": None, "looked_again_at": None}
+    ]
     assert ann["attributes"] == {"table": "1"} and ann["joined_in"] == "api"
     assert w["facilitator_token"] not in exported.text
     assert client.get(f"/api/workshops/{w['id']}/export").status_code == 401
@@ -409,14 +411,14 @@ def test_delete_in_the_browser_asks_first(make_client: MakeClient) -> None:
     code = join_code_of(facilitator, workshop_id)
     person = make_client()
     join(person, code, name="Ann")
-    dashboard = facilitator.get(f"/w/{workshop_id}/dashboard").text
-    remove = re.search(rf'href="(/w/{workshop_id}/participants/\d+/delete)"', dashboard)
+    listed = facilitator.get(f"/w/{workshop_id}/participants").text
+    remove = re.search(rf'href="(/w/{workshop_id}/participants/\d+/delete)"', listed)
     assert remove
     confirm = facilitator.get(remove.group(1))
     assert "Remove Ann?" in confirm.text
     assert facilitator.post(remove.group(1), data={}).status_code == 403  # CSRF
     facilitator.post(remove.group(1), data={"csrf_token": csrf(confirm.text)})
-    assert "Ann" not in facilitator.get(f"/w/{workshop_id}/dashboard").text
+    assert "Ann" not in facilitator.get(f"/w/{workshop_id}/participants").text
     assert person.get(f"/w/{workshop_id}/answer").status_code == 403  # her sign-in went with her
     export = facilitator.get(f"/w/{workshop_id}/export")
     assert export.status_code == 200 and export.json()["participants"] == []

@@ -15,11 +15,13 @@ from matrixkit_web import db
 from matrixkit_web.db import Database, normalise_url
 from matrixkit_web.service import ResponseInput
 from matrixkit_web.store import (
+    ActionRow,
     ClosedError,
     ConflictError,
     Decision,
     EditTokenError,
     NameTakenError,
+    NotFoundError,
     Store,
     Submitted,
 )
@@ -73,7 +75,7 @@ def test_migrations_create_exactly_the_declared_schema(db_url: str) -> None:
     assert database.current_revision() is None
     database.migrate()
     database.migrate()  # a second run is a no-op
-    assert database.current_revision() == "0002"
+    assert database.current_revision() == "0003"
     with database.engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert differences == []
@@ -245,11 +247,13 @@ def test_decisions_and_actions_stay_in_their_workshop(db_url: str) -> None:
         store.set_decision(a, Decision("evaluation", priority=1))
     store.set_decision(b, Decision("evaluation", priority=1))  # ranks are per workshop
     assert store.decisions(a) == {"leadership": Decision("leadership", agreed_level="maturing", priority=1)}
-    store.add_action(a, "leadership", what="Board session", who="DPH", by_when="2025-06-30", measure=None)
+    decision = Decision("leadership", agreed_level="maturing", priority=1)
+    store.save_decisions(a, decision, [ActionRow("Board session", who="DPH", by_when="2025-06-30")])
     [action] = store.actions(a)
-    assert not store.delete_action(b, action.id)  # another workshop cannot delete it
-    assert store.actions(a) == [action]
-    assert store.delete_action(a, action.id)
+    with pytest.raises(NotFoundError):  # another workshop cannot change or delete it
+        store.save_decisions(b, Decision("leadership"), [ActionRow("Mine now", id=action.id)])
+    assert store.actions(a) == [action] and store.actions(b) == []
+    store.save_decisions(a, decision, [])
     assert store.actions(a) == []
     store.db.dispose()
 
@@ -330,7 +334,7 @@ def test_several_processes_migrate_a_fresh_database_at_once(db_url: str) -> None
     outcomes = [results.get(timeout=120) for _ in processes]
     for process in processes:
         process.join(timeout=60)
-    assert outcomes == ["0002"] * 4
+    assert outcomes == ["0003"] * 4
     database = Database(db_url)
     with database.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []

@@ -57,15 +57,16 @@ def facilitator_link_on(page: str) -> str | None:
 
 def create_in_browser(client: TestClient, **fields: str) -> str:
     """Create a workshop through the form; returns its id (the client's session is now its facilitator; the
-    secret link, shown once, is kept in FACILITATOR_LINKS)."""
+    secret link, shown once on its own page, is kept in FACILITATOR_LINKS)."""
     page = client.get("/new").text
     data = {"csrf_token": csrf(page), "instrument": "pit-a", "title": "Workshop", "rule": "median", **fields}
     response = client.post("/new", data=data, follow_redirects=False)
     assert response.status_code == 303, response.text
-    match = re.fullmatch(r"/w/([0-9a-f]+)/links", response.headers["location"])
+    # The secret link is shown once, on a page of its own (never beside the join code).
+    match = re.fullmatch(r"/w/([0-9a-f]+)/facilitator-link", response.headers["location"])
     assert match
-    links = client.get(response.headers["location"]).text
-    link = facilitator_link_on(links)
+    secret = client.get(response.headers["location"]).text
+    link = facilitator_link_on(secret)
     assert link and "/facilitate/" in link
     FACILITATOR_LINKS[match.group(1)] = link
     assert facilitator_link_on(client.get(response.headers["location"]).text) is None  # shown only once
@@ -105,3 +106,30 @@ def answer(
 def submit(client: TestClient, workshop_id: str) -> Any:
     page = client.get(f"/w/{workshop_id}/check").text
     return client.post(f"/w/{workshop_id}/submit", data={"csrf_token": csrf(page)}, follow_redirects=False)
+
+
+def new_store(url: str) -> Any:
+    """A :class:`~matrixkit_web.store.Store` on a migrated database at ``url``."""
+    from matrixkit_web.db import Database
+    from matrixkit_web.store import Store
+
+    database = Database(url)
+    database.migrate()
+    return Store(database)
+
+
+def make_workshop(store: Any, **extra: object) -> str:
+    """A workshop of pit-a made through the store (sectors NHS and Council, tables 1 and 2 unless changed)."""
+    values: dict[str, object] = {
+        "instrument": "pit-a",
+        "instrument_version": "1.0",
+        "instrument_fingerprint": "f" * 16,
+        "title": "W",
+        "rule": "median",
+        "sectors": ("NHS", "Council"),
+        "tables": ("1", "2"),
+    }
+    values.update(extra)
+    workshop, _token, _session = store.create_workshop(**values)
+    workshop_id: str = workshop.id
+    return workshop_id

@@ -12,11 +12,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from matrixkit.collation import Collation, collate, merge_all
 from matrixkit.io.collation_json import collation_to_dict
 from matrixkit.report import (
     CollationReport,
     Comparison,
+    DomainComparison,
     WorkshopReport,
     build_collation_report,
     build_comparison,
@@ -28,15 +31,34 @@ from matrixkit.workshop import DomainDecision, WorkshopRecord
 from matrixkit_web.store import Action, Answer, Decision, Participant, Store, Workshop
 
 if TYPE_CHECKING:
-    from matrixkit.model import Instrument
+    from matrixkit.model import Domain, Instrument
     from matrixkit.registry import Registry
 
-__all__ = ["Analysis"]
+__all__ = ["Analysis", "LookShift"]
 
 
-def to_response(instrument: Instrument, participant: Participant, answers: dict[str, Answer]) -> Response:
-    """The core response of one participant. Answers to domains or levels the instrument no longer has (it was
-    upgraded after the workshop started) are left out rather than failing the whole collation."""
+@attrs.frozen
+class LookShift:
+    """How the second look moved one domain: the first look against the second (the answers that count now)."""
+
+    #: The domain, its result at the first look and at the second, with the change in the level shown
+    #: (suggested), agreement and the distribution, from the core's comparison.
+    change: DomainComparison
+    #: How many submitted participants took the second look at this domain, and how many changed their answer.
+    looked: int
+    changed: int
+
+    @property
+    def domain(self) -> Domain:
+        return self.change.domain
+
+
+def to_response(
+    instrument: Instrument, participant: Participant, answers: dict[str, Answer], *, first_look: bool = False
+) -> Response:
+    """The core response of one participant: the answers that count now, or with ``first_look`` those given
+    before any second look. Answers to domains or levels the instrument no longer has (it was upgraded after the
+    workshop started) are left out rather than failing the whole collation."""
     choices: dict[str, int | None] = {}
     comments: dict[str, str] = {}
     known = set(instrument.domain_keys)
@@ -44,9 +66,10 @@ def to_response(instrument: Instrument, participant: Participant, answers: dict[
         if key not in known:
             continue
         index: int | None = None
-        if answer.level is not None:
+        level = answer.first_look if first_look else answer.level
+        if level is not None:
             try:
-                index = instrument.level_index(answer.level)
+                index = instrument.level_index(level)
             except ValueError:
                 index = None
         choices[key] = index
@@ -70,7 +93,7 @@ class Analysis:
         self.registry = registry
         self.workshop = workshop
         self.instrument: Instrument = registry.instrument(workshop.instrument)
-        self._responses: list[Response] | None = None
+        self._submitted: list[tuple[Participant, dict[str, Answer]]] | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -88,22 +111,29 @@ class Analysis:
             )
         return found
 
-    def responses(self) -> list[Response]:
-        """The submitted responses (drafts of people still answering are not counted)."""
-        if self._responses is None:
-            self._responses = [
-                to_response(self.instrument, person, answers)
-                for person, answers in self.store.submitted(self.workshop.id)
-            ]
-        return self._responses
+    def submitted(self) -> list[tuple[Participant, dict[str, Answer]]]:
+        """The submitted participants with their answers (read once per analysis)."""
+        if self._submitted is None:
+            self._submitted = self.store.submitted(self.workshop.id)
+        return self._submitted
+
+    def responses(self, *, first_look: bool = False) -> list[Response]:
+        """The submitted responses (drafts of people still answering are not counted): the answers that count
+        now, or with ``first_look`` the answers as they were before any second look."""
+        return [
+            to_response(self.instrument, person, answers, first_look=first_look) for person, answers in self.submitted()
+        ]
 
     def rule_name(self) -> str:
         return self.workshop.rule if self.workshop.rule in self.registry.rules else "median"
 
-    def collation(self, by: str | None = None, *, where: dict[str, Sequence[str]] | None = None) -> Collation:
+    def collation(
+        self, by: str | None = None, *, where: dict[str, Sequence[str]] | None = None, first_look: bool = False
+    ) -> Collation:
         """The collation of the submitted responses, split by ``by``; ``where`` keeps only responses whose
-        attribute is one of the given values (e.g. the tables being pooled)."""
-        responses: Iterable[Response] = self.responses()
+        attribute is one of the given values (e.g. the tables being pooled); ``first_look`` collates the answers
+        given before any second look."""
+        responses: Iterable[Response] = self.responses(first_look=first_look)
         if where:
             responses = [r for r in responses if all(r.attributes.get(k, "") in values for k, values in where.items())]
         return collate(self.instrument, responses, by)
@@ -170,9 +200,53 @@ class Analysis:
             domains=domains,
         )
 
+    # -- the second look ---------------------------------------------------------------------------
+
+    def looked_again(self) -> bool:
+        """Whether any submitted participant has taken a second look."""
+        return any(a.looked_again for _person, answers in self.submitted() for a in answers.values())
+
+    def shifts(self) -> list[LookShift]:
+        """Per domain someone looked at again, in the instrument's order: the first look against the second."""
+        looked: dict[str, int] = {}
+        changed: dict[str, int] = {}
+        for _person, answers in self.submitted():
+            for key, answer in answers.items():
+                if answer.looked_again:
+                    looked[key] = looked.get(key, 0) + 1
+                    changed[key] = changed.get(key, 0) + answer.changed
+        if not looked:
+            return []
+        comparison = self.look_comparison()
+        return [
+            LookShift(change=c, looked=looked[c.domain.key], changed=changed.get(c.domain.key, 0))
+            for c in comparison.domains
+            if c.domain.key in looked
+        ]
+
+    def look_comparison(self, by: str | None = None) -> Comparison:
+        """The first look against the second, as the core compares two rounds (the level shown on each side is
+        the suggested one)."""
+        return build_comparison(
+            self.report(self.collation(by, first_look=True), title="First look"),
+            self.report(self.collation(by), title="Second look"),
+            before_name="First look",
+            after_name="Second look",
+        )
+
     def workshop_report(self, by: str | None = None) -> WorkshopReport:
+        """The workshop report: the collation of the answers that count now, the decisions and actions; after a
+        second look, the first look and the second look as the report's two inputs, so that every format shows
+        the shift beside the collation."""
         record = self.record(self.store.decisions(self.workshop.id), self.store.actions(self.workshop.id), by)
-        return build_workshop_report(record, self.report(self.collation(by), title=self.workshop.title))
+        collation = self.report(self.collation(by), title=self.workshop.title)
+        inputs: list[CollationReport] = []
+        if self.looked_again():
+            inputs = [
+                self.report(self.collation(by, first_look=True), title="First look"),
+                self.report(self.collation(by), title="Second look"),
+            ]
+        return build_workshop_report(record, collation, inputs=inputs)
 
     def comparison(self, earlier: Analysis) -> Comparison:
         """This workshop against an earlier round of the same instrument (with both rounds' decisions)."""

@@ -7,8 +7,9 @@ settings the command put in the environment (:data:`SETTINGS_ENV`). On start eve
 tables, so that no request ever sees them half-built, and then serves:
 
 * the JSON API under ``/api`` (:mod:`matrixkit_web.api`), described by ``/openapi.json``;
-* the participant's pages (:mod:`matrixkit_web.participant`) and the facilitator's pages
-  (:mod:`matrixkit_web.facilitator`): plain HTML forms that work without JavaScript;
+* the participant's pages (:mod:`matrixkit_web.participant`), the facilitator's pages
+  (:mod:`matrixkit_web.facilitator`, :mod:`matrixkit_web.manage`) and the room — the presenter view and the
+  second look (:mod:`matrixkit_web.room`): plain HTML forms that work without JavaScript;
 * static files (styles, the vendored htmx script) under ``/static``.
 """
 
@@ -139,11 +140,13 @@ def create_app(settings: Settings, *, registry: Registry | None = None, database
     )
     app.state.mk = state
 
-    from matrixkit_web import api, facilitator, participant
+    from matrixkit_web import api, facilitator, manage, participant, room
 
     app.include_router(api.router)
     app.include_router(participant.router)
     app.include_router(facilitator.router)
+    app.include_router(room.router)
+    app.include_router(manage.router)
     app.mount("/static", StaticFiles(directory=_static_dir()), name="static")
 
     _install_error_handlers(app)

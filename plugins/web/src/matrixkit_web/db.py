@@ -4,15 +4,19 @@ Everything the web tool stores lives in these tables:
 
 ``workshops``
     one row per workshop: the instrument (id, version, fingerprint), title, date, place, the sectors and tables
-    in use, the consensus rule, the participant join code and the *hash* of the facilitator token, open/closed.
+    in use, the consensus rule, the participant join code and the *hash* of the facilitator token, open/closed,
+    and the room's state: domains revealed to participants, domains open for a second look, names on the
+    presenter view or not.
 ``participants``
     one row per person taking part: the participant id used in collations, their attributes (sector, table,
     ...), the hash of their browser token (none for API submissions), when they submitted and how many times.
     ``participant_key`` is a hash of the name compared as people read it (:mod:`matrixkit_web.names`), and
     ``(workshop_id, participant_key)`` is unique: a second submission of the same participant is a revision. An
     API participant also has the hash of their ``edit_token``, without which their answers cannot be replaced.
+    ``source`` says how the answers arrived (browser, API or a paper sheet the facilitator entered).
 ``answers``
-    one row per participant and domain: the chosen level *key* (null = "not sure") and an optional comment.
+    one row per participant and domain: the chosen level *key* (null = "not sure") and an optional comment; after
+    a second look, also the level chosen at the first look and when the participant looked again.
 ``decisions`` and ``actions``
     what the workshop agreed per domain (the core's :class:`matrixkit.workshop.DomainDecision`): the agreed and
     target levels, its rank among the priorities for action, the proposed priorities, notes, and actions (what,
@@ -102,6 +106,11 @@ workshops = sa.Table(
     sa.Column("previous_id", sa.String(32), sa.ForeignKey("workshops.id", ondelete="SET NULL"), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("closed_at", Timestamp, nullable=True),
+    # The room (issue 15): domains whose spread the facilitator shows participants, domains open for a second
+    # look, and whether the presenter view may show participants' names.
+    sa.Column("revealed", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
+    sa.Column("second_look", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
+    sa.Column("show_names", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.CheckConstraint("status IN ('open', 'closed')", name="status"),
 )
 
@@ -120,6 +129,12 @@ participants = sa.Table(
     sa.Column("submitted_at", Timestamp, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
+    # How the answers arrived: joined in the browser, sent through the API, or a paper sheet the facilitator
+    # entered (typed or uploaded).
+    sa.Column("source", sa.String(10), nullable=False, server_default="browser"),
+    # Incremented by every write to the participant or their answers: with the row count, what the live views'
+    # ETags are made from (timestamps are kept to the second only).
+    sa.Column("changes", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("workshop_id", "participant_key", name="uq_participants_workshop_key"),
 )
 
@@ -130,6 +145,10 @@ answers = sa.Table(
     sa.Column("domain", sa.String(100), primary_key=True),
     sa.Column("level", sa.String(100), nullable=True),
     sa.Column("comment", sa.Text, nullable=True),
+    # The second look: when the participant looked at the domain again (null: never), and the level they had
+    # chosen at the first look (null: not sure or not answered). ``level`` is always the answer that counts now.
+    sa.Column("first_level", sa.String(100), nullable=True),
+    sa.Column("looked_again_at", Timestamp, nullable=True),
 )
 
 decisions = sa.Table(

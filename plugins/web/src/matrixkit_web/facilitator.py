@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from matrixkit.errors import MatrixkitError
-from matrixkit.exporting import KINDS
 from matrixkit.exporting import render_as as render_export
 from matrixkit.model import Instrument
 from matrixkit_web.analysis import Analysis
@@ -30,7 +30,9 @@ from matrixkit_web.pages import (
     admin_token_problem,
     client_address,
     describe_roles,
+    etag_for,
     form_data,
+    not_modified,
     public_url,
     redirect,
     render,
@@ -40,9 +42,10 @@ from matrixkit_web.pages import (
     set_session,
     state,
 )
+from matrixkit_web.qr import qr_svg
 from matrixkit_web.security import format_join_code
 from matrixkit_web.service import LIMITS, Problems, check_workshop, split_lines
-from matrixkit_web.store import ConflictError, Decision, Workshop
+from matrixkit_web.store import Action, ActionRow, ConflictError, Decision, NotFoundError, Workshop
 
 __all__ = ["router"]
 
@@ -150,10 +153,10 @@ def create(request: Request, form: Annotated[Form, Depends(form_data)]) -> Respo
         tables=checked.tables,
         session_token=session_token(request) or "",
     )
-    response = redirect(f"/w/{workshop.id}/links")
+    response = redirect(f"/w/{workshop.id}/facilitator-link")
     assert session is not None
     set_session(request, response, session)
-    reveal(request, response, token, f"/w/{workshop.id}/links")
+    reveal(request, response, token, f"/w/{workshop.id}/facilitator-link")
     return response
 
 
@@ -206,66 +209,114 @@ def facilitate_confirmed(request: Request, form: Annotated[Form, Depends(form_da
     return response
 
 
+def join_address(request: Request) -> str:
+    """The join page's address as people type it (without ``http://``)."""
+    parts = urlsplit(public_url(request, "/join"))
+    return f"{parts.netloc}{parts.path}"
+
+
 @router.get("/w/{workshop_id}/links")
-def links_page(request: Request, workshop_id: str) -> Response:
+def links_page(request: Request, workshop_id: str, code: str = "") -> Response:
+    """The join code, the join link and its QR code: what participants need, and nothing secret (this page may
+    be projected or shared; the facilitator link has a page of its own)."""
     workshop = _facilitated(request, workshop_id)
-    token = revealed(request)
+    join_link = public_url(request, f"/join?code={workshop.join_code}")
+    join_code = format_join_code(workshop.join_code)
     return render(
         request,
         "links.html",
         {
-            "page_title": f"Links for {workshop.title}",
+            "page_title": f"Join code – {workshop.title}",
             "workshop": workshop,
-            "facilitator_link": public_url(request, f"/facilitate/{token}") if token else None,
-            "join_link": public_url(request, f"/join?code={workshop.join_code}"),
-            "join_code": format_join_code(workshop.join_code),
+            "join_link": join_link,
+            "join_code": join_code,
+            "join_address": join_address(request),
+            "qr": qr_svg(join_link, f"QR code: opens the join page with the code {join_code} filled in"),
+            "notice": "A new join code is made: the old one no longer works." if code == "new" else "",
         },
     )
 
 
-@router.post("/w/{workshop_id}/links")
+@router.get("/w/{workshop_id}/facilitator-link")
+def facilitator_link_page(request: Request, workshop_id: str) -> Response:
+    """The secret facilitator link, shown once (after creating the workshop or making a new link), on a page of
+    its own: never beside the join code."""
+    workshop = _facilitated(request, workshop_id)
+    token = revealed(request)
+    return render(
+        request,
+        "facilitator_link.html",
+        {
+            "page_title": f"Your facilitator link – {workshop.title}",
+            "workshop": workshop,
+            "facilitator_link": public_url(request, f"/facilitate/{token}") if token else None,
+        },
+    )
+
+
+@router.post("/w/{workshop_id}/facilitator-link")
 def new_facilitator_link(request: Request, workshop_id: str, form: Annotated[Form, Depends(form_data)]) -> Response:
     """Replace the facilitator link (the old link and API token stop working) and show the new one once."""
     workshop = _facilitated(request, workshop_id)
     token = state(request).store.new_facilitator_token(workshop.id)
-    response = redirect(f"/w/{workshop.id}/links#facilitator-link")
-    reveal(request, response, token, f"/w/{workshop.id}/links")
+    response = redirect(f"/w/{workshop.id}/facilitator-link")
+    reveal(request, response, token, f"/w/{workshop.id}/facilitator-link")
     return response
 
 
 # -- dashboard -----------------------------------------------------------------------------------
 
 
-def _dashboard_context(request: Request, workshop: Workshop, by: str | None) -> dict[str, Any]:
+def _dashboard_context(request: Request, workshop: Workshop, by: str | None, etag: str) -> dict[str, Any]:
     analysis = _analysis(request, workshop)
     report = analysis.report(analysis.collation(by))
-    people = state(request).store.participants(workshop.id)
+    store = state(request).store
+    people = store.participants(workshop.id)
+    chosen = store.chosen_counts(workshop.id)
+    submitted = [p for p in people if p.submitted_at is not None]
     return {
         "workshop": workshop,
         "instrument": analysis.instrument,
         "report": report,
         "by": by or "",
         "views": VIEWS,
-        "people": people,
-        "submitted": sum(1 for p in people if p.submitted_at is not None),
+        "joined": len(people),
+        "submitted": len(submitted),
+        "empty": sum(1 for p in submitted if not chosen.get(p.id)),
+        "paper": sum(1 for p in people if p.on_paper),
+        "shifts": analysis.shifts(),
         "refresh": state(request).settings.refresh_seconds,
         "join_code": format_join_code(workshop.join_code),
+        "etag": etag,
     }
+
+
+def _dashboard_etag(request: Request, workshop: Workshop, by: str | None) -> str:
+    return etag_for(state(request).store.live_signature(workshop), "dashboard", by or "")
 
 
 @router.get("/w/{workshop_id}/dashboard")
 def dashboard(request: Request, workshop_id: str, by: str = "") -> Response:
     workshop = _facilitated(request, workshop_id)
-    context = _dashboard_context(request, workshop, _by(by))
+    split = _by(by)
+    context = _dashboard_context(request, workshop, split, _dashboard_etag(request, workshop, split))
     context["page_title"] = f"Dashboard – {workshop.title}"
     return render(request, "dashboard.html", context)
 
 
 @router.get("/w/{workshop_id}/dashboard/live")
 def dashboard_live(request: Request, workshop_id: str, by: str = "") -> Response:
-    """The live part of the dashboard, for htmx to swap in every few seconds."""
+    """The live part of the dashboard, for htmx to swap in every few seconds: a conditional request whose ETag
+    still matches is answered 304 (nothing sent, nothing collated)."""
     workshop = _facilitated(request, workshop_id)
-    return render(request, "_live.html", _dashboard_context(request, workshop, _by(by)))
+    split = _by(by)
+    etag = _dashboard_etag(request, workshop, split)
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+    response = render(request, "_live.html", _dashboard_context(request, workshop, split, etag))
+    response.headers["etag"] = etag
+    return response
 
 
 @router.get("/w/{workshop_id}/pool")
@@ -319,14 +370,49 @@ def decisions_page(request: Request, workshop_id: str) -> Response:
     )
 
 
+#: The fields of one action row of the decisions form (``action-<n>-<field>``).
+ACTION_FIELDS = ("what", "who", "when", "measure")
+
+
+def _action_rows_from_store(actions: list[Action]) -> list[dict[str, str]]:
+    return [
+        {
+            "id": str(a.id),
+            "what": a.what,
+            "who": a.who or "",
+            "when": a.by_when or "",
+            "measure": a.measure or "",
+            "remove": "",
+        }
+        for a in actions
+    ]
+
+
+def _blank_row() -> dict[str, str]:
+    return {"id": "", "what": "", "who": "", "when": "", "measure": "", "remove": ""}
+
+
+def _action_rows_from_form(form: Form) -> list[dict[str, str]]:
+    """The action rows as typed (the form says how many it has; at most 100)."""
+    count = form.get("actions")
+    total = min(int(count), 100) if count.isdigit() else 0
+    rows = []
+    for n in range(1, total + 1):
+        row = {name: form.get(f"action-{n}-{name}") for name in (*ACTION_FIELDS, "id")}
+        row["remove"] = "yes" if form.get(f"action-{n}-remove") else ""
+        rows.append(row)
+    return rows
+
+
 def _decision_page(
     request: Request,
     workshop: Workshop,
     domain: str,
     *,
     values: dict[str, str] | None = None,
+    rows: list[dict[str, str]] | None = None,
     errors: dict[str, str] | None = None,
-    action_values: dict[str, str] | None = None,
+    notice: str = "",
     status_code: int = 200,
 ) -> Response:
     analysis = _analysis(request, workshop)
@@ -334,8 +420,8 @@ def _decision_page(
     if domain not in instrument.domain_keys:
         raise HTTPException(404, "There is no such domain in this matrix.")
     store = state(request).store
-    decision = store.decisions(workshop.id).get(domain, Decision(domain))
     if values is None:
+        decision = store.decisions(workshop.id).get(domain, Decision(domain))
         values = {
             "agreed": decision.agreed_level or "",
             "target": decision.target_level or "",
@@ -343,7 +429,12 @@ def _decision_page(
             "priorities": decision.priorities or "",
             "notes": decision.notes or "",
         }
+    if rows is None:
+        rows = [*_action_rows_from_store([a for a in store.actions(workshop.id) if a.domain == domain]), _blank_row()]
     report = analysis.report(analysis.collation("table" if workshop.tables else None))
+    keys = instrument.domain_keys
+    position = keys.index(domain)
+    shift = next((s for s in analysis.shifts() if s.domain.key == domain), None)
     return render(
         request,
         "decide.html",
@@ -352,12 +443,16 @@ def _decision_page(
             "workshop": workshop,
             "instrument": instrument,
             "domain": instrument.domain(domain),
+            "number": position + 1,
+            "previous": keys[position - 1] if position > 0 else None,
+            "next": keys[position + 1] if position + 1 < len(keys) else None,
             "result": report.domain(domain),
             "report": report,
+            "shift": shift,
             "values": values,
-            "action_values": action_values or {},
+            "rows": rows,
             "errors": errors or {},
-            "actions": [a for a in store.actions(workshop.id) if a.domain == domain],
+            "notice": notice,
             "limits": LIMITS,
         },
         status_code=status_code,
@@ -365,20 +460,35 @@ def _decision_page(
 
 
 @router.get("/w/{workshop_id}/decisions/{domain}")
-def decision_page(request: Request, workshop_id: str, domain: str) -> Response:
+def decision_page(request: Request, workshop_id: str, domain: str, saved: str = "") -> Response:
     workshop = _facilitated(request, workshop_id)
-    return _decision_page(request, workshop, domain)
+    notice = "Saved." if saved else ""
+    return _decision_page(request, workshop, domain, notice=notice)
 
 
 @router.post("/w/{workshop_id}/decisions/{domain}")
 def save_decision(
     request: Request, workshop_id: str, domain: str, form: Annotated[Form, Depends(form_data)]
 ) -> Response:
+    """One form for everything decided about a domain: the levels, priority, notes and the action rows. "Add
+    another action" shows the form again with one more row and everything typed kept (nothing is saved yet);
+    "Save" and "Save and go to the next domain" save it all in one transaction, or nothing."""
     workshop = _facilitated(request, workshop_id)
     instrument = _analysis(request, workshop).instrument
     if domain not in instrument.domain_keys:
         raise HTTPException(404, "There is no such domain in this matrix.")
     values = {name: form.get(name) for name in ("agreed", "target", "priority", "priorities", "notes")}
+    rows = _action_rows_from_form(form)
+    op = form.get("op") or "save"
+    if op == "add":
+        return _decision_page(
+            request,
+            workshop,
+            domain,
+            values=values,
+            rows=[*rows, _blank_row()],
+            notice="A new action row is added below. Nothing is saved until you press Save.",
+        )
     errors: dict[str, str] = {}
     for name, label in (("agreed", "agreed level"), ("target", "target level")):
         if values[name] and values[name] not in instrument.level_keys:
@@ -392,6 +502,25 @@ def save_decision(
     for name, label in (("priorities", "Proposed priorities"), ("notes", "Notes")):
         if len(values[name]) > LIMITS["notes"]:
             errors[name] = f"{label} must be {LIMITS['notes']} characters or fewer"
+    actions: list[ActionRow] = []
+    limits = {
+        "what": ("What", "action"),
+        "who": ("Who", "who"),
+        "when": ("By when", "when"),
+        "measure": ("How", "action"),
+    }
+    for n, row in enumerate(rows, 1):
+        if row["remove"] or not any(row[name] for name in ACTION_FIELDS):
+            continue  # removed, or a blank row
+        if not row["what"]:
+            errors[f"action-{n}-what"] = f"Say what will be done (action {n}), or tick “Remove this action”"
+        for name, (label, limit) in limits.items():
+            if len(row[name]) > LIMITS[limit]:
+                errors[f"action-{n}-{name}"] = f"{label} (action {n}) must be {LIMITS[limit]} characters or fewer"
+        action_id = int(row["id"]) if row["id"].isdigit() else None
+        actions.append(
+            ActionRow(row["what"], row["who"] or None, row["when"] or None, row["measure"] or None, id=action_id)
+        )
     if not errors:
         decision = Decision(
             domain,
@@ -402,57 +531,20 @@ def save_decision(
             notes=values["notes"] or None,
         )
         try:
-            state(request).store.set_decision(workshop.id, decision)
+            state(request).store.save_decisions(workshop.id, decision, actions)
         except ConflictError as exc:
             errors["priority"] = str(exc)
+        except NotFoundError as exc:
+            errors["actions"] = str(exc)
     if errors:
-        return _decision_page(request, workshop, domain, values=values, errors=errors, status_code=400)
-    return redirect(f"/w/{workshop.id}/decisions#domain-{domain}")
-
-
-@router.post("/w/{workshop_id}/decisions/{domain}/actions")
-def add_action(request: Request, workshop_id: str, domain: str, form: Annotated[Form, Depends(form_data)]) -> Response:
-    workshop = _facilitated(request, workshop_id)
-    instrument = _analysis(request, workshop).instrument
-    if domain not in instrument.domain_keys:
-        raise HTTPException(404, "There is no such domain in this matrix.")
-    values = {name: form.get(name) for name in ("what", "who", "when", "measure")}
-    errors: dict[str, str] = {}
-    if not values["what"]:
-        errors["what"] = "Say what will be done"
-    limits = {
-        "what": ("What", "action"),
-        "who": ("Who", "who"),
-        "when": ("By when", "when"),
-        "measure": ("How", "action"),
-    }
-    for name, (label, limit) in limits.items():
-        if len(values[name]) > LIMITS[limit]:
-            errors[name] = f"{label} must be {LIMITS[limit]} characters or fewer"
-    if errors:
-        return _decision_page(request, workshop, domain, action_values=values, errors=errors, status_code=400)
-    state(request).store.add_action(
-        workshop.id,
-        domain,
-        what=values["what"],
-        who=values["who"] or None,
-        by_when=values["when"] or None,
-        measure=values["measure"] or None,
-    )
-    return redirect(f"/w/{workshop.id}/decisions/{domain}#actions")
-
-
-@router.post("/w/{workshop_id}/actions/{action_id}/delete")
-def delete_action(
-    request: Request, workshop_id: str, action_id: int, form: Annotated[Form, Depends(form_data)]
-) -> Response:
-    workshop = _facilitated(request, workshop_id)
-    domain = form.get("domain")
-    if not state(request).store.delete_action(workshop.id, action_id):
-        raise HTTPException(404, "There is no such action in this workshop.")
-    if domain and re.fullmatch(r"[a-z0-9-]{1,100}", domain):
-        return redirect(f"/w/{workshop.id}/decisions/{domain}#actions")
-    return redirect(f"/w/{workshop.id}/decisions")
+        return _decision_page(request, workshop, domain, values=values, rows=rows, errors=errors, status_code=400)
+    keys = instrument.domain_keys
+    position = keys.index(domain)
+    if op == "next":
+        if position + 1 < len(keys):
+            return redirect(f"/w/{workshop.id}/decisions/{keys[position + 1]}")
+        return redirect(f"/w/{workshop.id}/decisions#domain-{domain}")
+    return redirect(f"/w/{workshop.id}/decisions/{domain}?saved=1")
 
 
 # -- closing -------------------------------------------------------------------------------------
@@ -484,29 +576,80 @@ def close(request: Request, workshop_id: str, form: Annotated[Form, Depends(form
 # -- exports -------------------------------------------------------------------------------------
 
 
-@router.get("/w/{workshop_id}/downloads")
-def downloads_page(request: Request, workshop_id: str) -> Response:
-    workshop = _facilitated(request, workshop_id)
+#: How the formats are called where people choose one; others are shown by their exporter's name.
+FORMAT_NAMES = {
+    "pdf": "PDF",
+    "docx": "Word",
+    "xlsx": "Excel",
+    "odt": "OpenDocument text",
+    "ods": "OpenDocument spreadsheet",
+    "html": "Web page (HTML)",
+    "md": "Markdown",
+    "csv": "CSV",
+    "json": "JSON",
+    "toml": "TOML",
+    "text": "Plain text",
+    "svg": "Charts (SVG)",
+    "png": "Charts (PNG)",
+}
+#: The formats "Download the report" offers (documents people hand out and edit), in this order; every other
+#: installed format is under "All downloads".
+PREFERRED = ("pdf", "docx", "xlsx", "odt", "html", "md")
+#: What can be downloaded: kind in the URL → (the exporter kind, what it is called).
+DOWNLOADS = {
+    "report": ("report", "workshop report"),
+    "collation": ("collation", "collation sheet"),
+    "sheet": ("sheet", "blank answer sheet"),
+    "looks": ("comparison", "first look → second look"),
+    "rounds": ("comparison", "comparison with the earlier round"),
+}
+
+
+def _formats(request: Request, kind: str) -> list[dict[str, Any]]:
+    """The installed formats that render ``kind``, the preferred ones first; unavailable ones say why."""
     registry = state(request).registry
-    formats = []
-    for name, named in sorted(registry.exporters.items()):
+    found = []
+    for name, named in registry.exporters.items():
         exporter = named.obj
-        kinds = [k for k in ("report", "collation") if k in exporter.kinds]
-        if not kinds:
+        if kind not in exporter.kinds:
             continue
-        formats.append(
+        found.append(
             {
                 "name": name,
+                "label": FORMAT_NAMES.get(name, name.upper()),
                 "description": exporter.description,
                 "extension": exporter.extension,
-                "kinds": kinds,
                 "unavailable": exporter.availability(),
             }
         )
+    rank = {name: i for i, name in enumerate(PREFERRED)}
+    return sorted(found, key=lambda f: (rank.get(f["name"], len(rank)), f["label"].casefold()))
+
+
+@router.get("/w/{workshop_id}/downloads")
+def downloads_page(request: Request, workshop_id: str) -> Response:
+    workshop = _facilitated(request, workshop_id)
+    analysis = _analysis(request, workshop)
+    report_formats = _formats(request, "report")
+    documents = [f for f in report_formats if f["name"] in PREFERRED] or report_formats
+    available = [f["name"] for f in documents if not f["unavailable"]]
+    earlier = state(request).store.workshop(workshop.previous_id) if workshop.previous_id else None
     return render(
         request,
         "downloads.html",
-        {"page_title": f"Download – {workshop.title}", "workshop": workshop, "formats": formats, "views": VIEWS},
+        {
+            "page_title": f"Download – {workshop.title}",
+            "workshop": workshop,
+            "views": VIEWS,
+            "report_formats": report_formats,
+            "documents": documents,
+            "chosen": available[0] if available else "",
+            "collation_formats": _formats(request, "collation"),
+            "sheet_formats": _formats(request, "sheet"),
+            "comparison_formats": _formats(request, "comparison"),
+            "looked_again": analysis.looked_again(),
+            "earlier": earlier,
+        },
     )
 
 
@@ -515,27 +658,54 @@ def _slug(text: str) -> str:
     return slug[:60] or "workshop"
 
 
+@router.get("/w/{workshop_id}/download")
+def download_report(request: Request, workshop_id: str, format: str = "", by: str = "") -> Response:
+    """ "Download the report": the workshop report in the format chosen on the downloads page."""
+    if not format:
+        _facilitated(request, workshop_id)  # who may not facilitate learns nothing more
+        raise HTTPException(400, "Choose a format for the report.")
+    return download(request, workshop_id, format, kind="report", by=by)
+
+
 @router.get("/w/{workshop_id}/download/{name}")
 def download(request: Request, workshop_id: str, name: str, kind: str = "report", by: str = "") -> Response:
     workshop = _facilitated(request, workshop_id)
     registry = state(request).registry
     if name not in registry.exporters:
         raise HTTPException(404, f"There is no format {name!r} installed.")
-    if kind not in KINDS or kind not in ("report", "collation"):
-        raise HTTPException(400, "Choose a workshop report or a collation sheet.")
+    if kind not in DOWNLOADS:
+        raise HTTPException(400, "Choose a workshop report, a collation sheet, a blank sheet or a comparison.")
     exporter = registry.exporter(name)
+    exporter_kind, label = DOWNLOADS[kind]
+    if exporter_kind not in exporter.kinds:
+        raise HTTPException(400, f"The format {name!r} cannot write a {label}.")
+    unavailable = exporter.availability()
+    if unavailable:
+        raise HTTPException(409, f"The format {name!r} is unavailable on this server: {unavailable}")
     analysis = _analysis(request, workshop)
     split = _by(by)
     subject: object
     if kind == "report":
         subject = analysis.workshop_report(split)
-    else:
+    elif kind == "collation":
         subject = analysis.report(analysis.collation(split), title=workshop.title)
+    elif kind == "sheet":
+        subject = analysis.instrument.without_guidance()
+    elif kind == "looks":
+        if not analysis.looked_again():
+            raise HTTPException(409, "No one has taken a second look yet.")
+        subject = analysis.look_comparison(split)
+    else:
+        earlier = state(request).store.workshop(workshop.previous_id) if workshop.previous_id else None
+        if earlier is None:
+            raise HTTPException(409, "This workshop is not compared with an earlier round.")
+        subject = analysis.comparison(_analysis(request, earlier))
     try:
-        data = render_export(exporter, kind, subject)
+        data = render_export(exporter, exporter_kind, subject)
     except MatrixkitError as exc:
         raise HTTPException(409, str(exc)) from None
-    filename = f"{_slug(workshop.title)}-{kind}{'-by-' + split if split else ''}{exporter.extension}"
+    stem = _slug(analysis.instrument.title) if kind == "sheet" else _slug(workshop.title)
+    filename = f"{stem}-{kind}{'-by-' + split if split and kind != 'sheet' else ''}{exporter.extension}"
     return Response(
         data,
         media_type=exporter.media_type,
@@ -627,7 +797,7 @@ def delete_participant(
     workshop = _facilitated(request, workshop_id)
     if state(request).store.delete_participant_by_id(workshop.id, participant_id) is None:
         raise HTTPException(404, "There is no such participant in this workshop.")
-    return redirect(f"/w/{workshop.id}/dashboard#people")
+    return redirect(f"/w/{workshop.id}/participants")
 
 
 @router.get("/w/{workshop_id}/delete")

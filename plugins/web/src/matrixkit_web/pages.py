@@ -14,6 +14,7 @@ in to anything still gets a session value (for its forms' CSRF tokens) but no da
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import re
 import secrets
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData as StarletteFormData
+from starlette.datastructures import UploadFile
 
 from matrixkit_web import __version__
 from matrixkit_web.security import control_character, csrf_token_for, csrf_valid, format_join_code, hash_token
@@ -40,10 +42,14 @@ __all__ = [
     "SESSION_COOKIE",
     "Form",
     "admin_token_problem",
+    "check_upload",
     "client_address",
     "describe_roles",
     "error_page",
+    "etag_for",
     "form_data",
+    "is_long_text",
+    "not_modified",
     "public_url",
     "redirect",
     "render",
@@ -53,13 +59,22 @@ __all__ = [
     "set_cookie",
     "set_session",
     "state",
+    "upload_form",
 ]
 
 SESSION_COOKIE = "mk_session"
 #: A secret shown once (a new facilitator or return link), on the page the browser is sent to next.
 REVEAL_COOKIE = "mk_reveal"
 #: Form fields where tab and newlines are allowed (long text); control characters are refused in every field.
+#: Numbered fields (``action-2-what``, ``comment-leadership``) are long text when their base name is.
 LONG_TEXT_FIELDS = frozenset({"comment", "notes", "priorities", "what", "measure", "sectors", "tables"})
+
+
+def is_long_text(name: str) -> bool:
+    """Whether the form field ``name`` holds long text (tab and newlines allowed)."""
+    return name in LONG_TEXT_FIELDS or any(part in LONG_TEXT_FIELDS for part in name.split("-"))
+
+
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 
@@ -82,9 +97,22 @@ def environment() -> jinja2.Environment:
     env.globals["version"] = __version__
     env.filters["join_code"] = format_join_code
     env.filters["percent"] = _percent
+    env.filters["ink"] = text_colour
     env.filters["when"] = _when
     env.filters["options"] = lambda values: [(v, v, "") for v in values]
     return env
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever contrasts more with ``background`` (``#rrggbb``; WCAG relative luminance)."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(background[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#0b0c0c" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
 
 
 def _percent(value: float | None) -> str:
@@ -225,6 +253,22 @@ def render(
     return response
 
 
+def etag_for(*parts: str) -> str:
+    """A strong ETag (quoted) for a live view made from ``parts`` (a data signature and the view's variant) and
+    this version of the tool, whose templates shape the response."""
+    digest = hashlib.sha256("\x1f".join((__version__, *parts)).encode("utf-8")).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def not_modified(request: Request, etag: str) -> Response | None:
+    """A 304 answer when the request's ``If-None-Match`` holds ``etag`` (weak or strong), else None."""
+    given = request.headers.get("if-none-match", "")
+    tags = {tag.strip().removeprefix("W/") for tag in given.split(",")}
+    if etag in tags or "*" in tags:
+        return Response(status_code=304, headers={"etag": etag, "cache-control": "no-store"})
+    return None
+
+
 def redirect(url: str) -> RedirectResponse:
     """See-other redirect after a successful POST (so that reloading does not post again)."""
     return RedirectResponse(url, status_code=303)
@@ -276,11 +320,42 @@ class Form:
     def __contains__(self, name: str) -> bool:
         return name in self._data
 
+    def names(self) -> list[str]:
+        """The names of the text fields sent (each once, in order)."""
+        return list(dict.fromkeys(k for k, v in self._data.multi_items() if isinstance(v, str)))
+
 
 async def form_data(request: Request) -> Form:
     """Read a posted form and check its CSRF token (a FastAPI dependency): 403 when it does not match the browser
     session, 422 when a field holds a control character (tab and newlines only in long text)."""
     data = await request.form(max_files=0, max_fields=400)
+    return _checked(request, data)
+
+
+async def upload_form(request: Request) -> tuple[Form, UploadFile | None]:
+    """Read a posted form with one file (``multipart/form-data``) and check it as :func:`form_data` does; the
+    file (None when none was sent) is in memory or a temporary file, within the server's request size limit."""
+    data = await request.form(max_files=1, max_fields=20)
+    form = _checked(request, data)
+    upload = next((v for v in data.values() if isinstance(v, UploadFile)), None)
+    return form, upload
+
+
+def check_upload(upload: UploadFile | None, types: Mapping[str, str]) -> str | None:
+    """What is wrong with an uploaded file (None when nothing): none chosen, empty, or not one of ``types``
+    (extension → name)."""
+    if upload is None or not upload.filename:
+        return "Choose a file to upload"
+    suffix = "." + upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
+    if suffix not in types:
+        known = ", ".join(f"{name} ({ext})" for ext, name in types.items())
+        return f"The file must be one of: {known}"
+    if not upload.size:
+        return "The file is empty"
+    return None
+
+
+def _checked(request: Request, data: StarletteFormData) -> Form:
     token = data.get("csrf_token")
     if not csrf_valid(state(request).secret, session_token(request), token if isinstance(token, str) else None):
         raise HTTPException(
@@ -290,7 +365,7 @@ async def form_data(request: Request) -> Form:
     for name, value in data.multi_items():
         if not isinstance(value, str):
             continue
-        found = control_character(name) or control_character(value, long_text=name in LONG_TEXT_FIELDS)
+        found = control_character(name) or control_character(value, long_text=is_long_text(name))
         if found:
             raise HTTPException(
                 422,

@@ -22,6 +22,7 @@ from matrixkit_web.pages import (
     Form,
     client_address,
     describe_roles,
+    etag_for,
     form_data,
     public_url,
     redirect,
@@ -31,6 +32,7 @@ from matrixkit_web.pages import (
     session_token,
     set_session,
     state,
+    text_colour,
 )
 from matrixkit_web.security import normalise_join_code
 from matrixkit_web.service import LIMITS, Problems, check_attributes
@@ -92,7 +94,7 @@ def level_styles(request: Request, instrument_id: str) -> Response:
     rules = []
     for i, level in enumerate(instrument.levels):
         # Colours are validated as #rrggbb by the model, so they are safe to write into CSS.
-        text = _text_colour(level.colour)
+        text = text_colour(level.colour)
         rules.append(f".level-{i} {{ background-color: {level.colour}; color: {text}; }}")
         rules.append(f".radios-levels .level-border-{i} {{ border-left-color: {level.colour}; }}")
     return Response(
@@ -100,18 +102,6 @@ def level_styles(request: Request, instrument_id: str) -> Response:
         media_type="text/css",
         headers={"cache-control": "public, max-age=300"},
     )
-
-
-def _text_colour(background: str) -> str:
-    """Black or white, whichever contrasts more with ``background`` (WCAG relative luminance)."""
-
-    def channel(hex_pair: str) -> float:
-        c = int(hex_pair, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(background[i : i + 2]) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#0b0c0c" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
 
 
 @router.get("/join")
@@ -265,8 +255,26 @@ def resume_confirmed(request: Request, form: Annotated[Form, Depends(form_data)]
 
 
 def _progress(instrument: Instrument, answers: dict[str, Answer]) -> dict[str, Any]:
-    done = sum(1 for key in instrument.domain_keys if key in answers)
-    return {"done": done, "total": len(instrument.domains)}
+    """How far the participant has got: questions answered (a level or "not sure"), levels chosen, and the first
+    question not answered yet (None when all are)."""
+    keys = instrument.domain_keys
+    done = sum(1 for key in keys if key in answers)
+    chosen = sum(1 for key in keys if key in answers and answers[key].level is not None)
+    following = next((key for key in keys if key not in answers), None)
+    return {"done": done, "chosen": chosen, "total": len(keys), "next": following}
+
+
+def room_status(request: Request, workshop: Workshop, person: Participant) -> dict[str, Any]:
+    """What a participant's page needs to show (and keep looking for) news from the room: whether the room's
+    answers are on show to this participant (only once they have submitted: the spread must not sway a first
+    answer), the ETag of that state, and how often to look."""
+    on_show = bool(workshop.revealed) and workshop.is_open and person.submitted_at is not None
+    return {
+        "on_show": on_show,
+        "second_look": on_show and bool(workshop.second_look),
+        "etag": etag_for(str(on_show), *workshop.revealed, "|", *workshop.second_look),
+        "refresh": max(state(request).settings.refresh_seconds * 3, 10),
+    }
 
 
 @router.get("/w/{workshop_id}/answer")
@@ -284,6 +292,7 @@ def task_list(request: Request, workshop_id: str) -> Response:
             "instrument": instrument,
             "answers": answers,
             "progress": _progress(instrument, answers),
+            "room": room_status(request, workshop, person),
         },
     )
 
@@ -325,6 +334,8 @@ def _domain_page(
             "not_sure": NOT_SURE,
             "limits": LIMITS,
             "group": instrument.group(domain.group) if domain.group else None,
+            "answers": answers,
+            "progress": _progress(instrument, answers),
         },
         status_code=status_code,
     )
@@ -435,30 +446,45 @@ def save_details(request: Request, workshop_id: str, form: Annotated[Form, Depen
     return redirect(f"/w/{workshop.id}/answer")
 
 
-@router.get("/w/{workshop_id}/check")
-def check_page(request: Request, workshop_id: str) -> Response:
-    workshop, person = _current(request, workshop_id)
+def _check_page(request: Request, workshop: Workshop, person: Participant, *, confirm_empty: bool = False) -> Response:
     instrument = _instrument(request, workshop)
     answers = state(request).store.answers(person)
     return render(
         request,
         "answer_check.html",
         {
-            "page_title": f"Check your answers – {workshop.title}",
+            "page_title": (
+                f"Submit with no answers? – {workshop.title}"
+                if confirm_empty
+                else f"Check your answers – {workshop.title}"
+            ),
             "workshop": workshop,
             "person": person,
             "instrument": instrument,
             "answers": answers,
             "progress": _progress(instrument, answers),
+            "confirm_empty": confirm_empty,
+            "room": room_status(request, workshop, person),
         },
     )
 
 
+@router.get("/w/{workshop_id}/check")
+def check_page(request: Request, workshop_id: str) -> Response:
+    workshop, person = _current(request, workshop_id)
+    return _check_page(request, workshop, person)
+
+
 @router.post("/w/{workshop_id}/submit")
 def submit(request: Request, workshop_id: str, form: Annotated[Form, Depends(form_data)]) -> Response:
+    """Submit (or resubmit) the answers. With no level chosen at all, ask first: a confirmation page whose form
+    says so (``confirm=no-answers``); such a submission is listed as "submitted, no answers"."""
     workshop, person = _current(request, workshop_id)
+    store = state(request).store
+    if form.get("confirm") != "no-answers" and not any(a.level for a in store.answers(person).values()):
+        return _check_page(request, workshop, person, confirm_empty=True)
     try:
-        state(request).store.submit(person)
+        store.submit(person)
     except ClosedError:
         return redirect(f"/w/{workshop.id}/check")
     return redirect(f"/w/{workshop.id}/done")
@@ -489,6 +515,7 @@ def done_page(request: Request, workshop_id: str) -> Response:
             "person": person,
             "return_link": _return_link(request),
             "return_page": "done",
+            "room": room_status(request, workshop, person),
         },
     )
 

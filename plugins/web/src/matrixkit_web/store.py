@@ -34,6 +34,7 @@ from matrixkit_web.security import hash_token, new_join_code, new_token, new_wor
 __all__ = [
     "SESSION_DAYS",
     "Action",
+    "ActionRow",
     "Answer",
     "CheckedResponse",
     "ClosedError",
@@ -42,6 +43,7 @@ __all__ = [
     "EditTokenError",
     "NameTakenError",
     "NotFoundError",
+    "PaperSheet",
     "Participant",
     "Role",
     "Store",
@@ -135,6 +137,12 @@ class Workshop:
     previous_id: str | None
     created_at: dt.datetime
     closed_at: dt.datetime | None
+    #: Domains whose spread the facilitator shows the room (in the instrument's order when set through pages).
+    revealed: tuple[str, ...] = ()
+    #: Domains open for a second look.
+    second_look: tuple[str, ...] = ()
+    #: Whether the presenter view shows participants' names.
+    show_names: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -159,6 +167,9 @@ class Workshop:
             previous_id=m["previous_id"],
             created_at=m["created_at"],
             closed_at=m["closed_at"],
+            revealed=tuple(m["revealed"] or ()),
+            second_look=tuple(m["second_look"] or ()),
+            show_names=bool(m["show_names"]),
         )
 
 
@@ -175,10 +186,16 @@ class Participant:
     updated_at: dt.datetime
     in_browser: bool
     token_hash: str | None = attrs.field(default=None, repr=False, eq=False)
+    #: ``browser``, ``api`` or ``paper`` (a sheet the facilitator typed in or uploaded).
+    source: str = "browser"
 
     @property
     def display_name(self) -> str:
         return self.name or "Anonymous"
+
+    @property
+    def on_paper(self) -> bool:
+        return self.source == "paper"
 
     @classmethod
     def from_row(cls, row: Any) -> Participant:
@@ -195,6 +212,7 @@ class Participant:
             updated_at=m["updated_at"],
             in_browser=m["token_hash"] is not None,
             token_hash=m["token_hash"],
+            source=m["source"],
         )
 
 
@@ -224,6 +242,24 @@ class Answer:
     domain: str
     level: str | None
     comment: str | None
+    #: The level chosen at the first look, when the participant has looked again (None: not sure or none).
+    first_level: str | None = None
+    #: Whether the participant took the second look at this domain (kept or changed their answer).
+    looked_again: bool = False
+
+    @property
+    def first_look(self) -> str | None:
+        """The level chosen at the first look."""
+        return self.first_level if self.looked_again else self.level
+
+    @property
+    def changed(self) -> bool:
+        """Whether the second look changed the answer."""
+        return self.looked_again and self.first_level != self.level
+
+    @classmethod
+    def from_row(cls, row: Any) -> Answer:
+        return cls(row.domain, row.level, row.comment, row.first_level, row.looked_again_at is not None)
 
 
 @attrs.frozen
@@ -244,6 +280,27 @@ class Action:
     who: str | None
     by_when: str | None
     measure: str | None
+
+
+@attrs.frozen
+class ActionRow:
+    """An action as a form gives it: an existing action (``id``) changed, or a new one (``id`` None)."""
+
+    what: str
+    who: str | None = None
+    by_when: str | None = None
+    measure: str | None = None
+    id: int | None = None
+
+
+@attrs.frozen
+class PaperSheet:
+    """A paper sheet to enter: who (None: anonymous), their attributes and their answers (domain → level key or
+    None for not sure, and an optional comment)."""
+
+    name: str | None
+    attributes: Mapping[str, str]
+    answers: Mapping[str, tuple[str | None, str | None]]
 
 
 class _Statements:
@@ -275,6 +332,7 @@ class _Statements:
             submitted_at=bp("now"),
             created_at=bp("now"),
             updated_at=bp("now"),
+            source="api",
         )
         self.upsert_api_participant = upsert.on_conflict_do_update(
             index_elements=["workshop_id", "participant_key"],
@@ -283,6 +341,7 @@ class _Statements:
                 "submitted_at": upsert.excluded.submitted_at,
                 "updated_at": upsert.excluded.updated_at,
                 "revision": p.c.revision + 1,
+                "changes": p.c.changes + 1,
             },
             where=sa.and_(p.c.edit_token_hash == bp("given_edit_hash"), p.c.token_hash.is_(None)),
         ).returning(p.c.id, p.c.revision, p.c.participant, p.c.edit_token_hash)
@@ -298,7 +357,34 @@ class _Statements:
             index_elements=["participant_id", "domain"],
             set_={"level": save.excluded.level, "comment": save.excluded.comment},
         )
-        self.touch_participant = p.update().where(p.c.id == bp("participant_id")).values(updated_at=bp("now"))
+        # A second look: the first look's level is kept (once: looking again twice keeps the very first).
+        look = insert(a).values(
+            participant_id=bp("participant_id"),
+            domain=bp("domain"),
+            level=bp("level"),
+            comment=None,
+            first_level=None,
+            looked_again_at=bp("now"),
+        )
+        self.look_again = look.on_conflict_do_update(
+            index_elements=["participant_id", "domain"],
+            set_={
+                "first_level": sa.case((a.c.looked_again_at.is_(None), a.c.level), else_=a.c.first_level),
+                "level": look.excluded.level,
+                "looked_again_at": look.excluded.looked_again_at,
+            },
+        )
+        self.touch_participant = (
+            p.update().where(p.c.id == bp("participant_id")).values(updated_at=bp("now"), changes=p.c.changes + 1)
+        )
+        # What the live views show changes only when one of these does: the workshop row, and the count, ids,
+        # revisions and change counters of its participants (see Store.live_signature).
+        self.live_people = sa.select(
+            sa.func.count(p.c.id),
+            sa.func.coalesce(sa.func.sum(p.c.id), 0),
+            sa.func.coalesce(sa.func.sum(p.c.revision), 0),
+            sa.func.coalesce(sa.func.sum(p.c.changes), 0),
+        ).where(p.c.workshop_id == bp("id"))
 
         s, r = db.sessions, db.session_roles
         signed_in = sa.and_(s.c.token_hash == bp("session_hash"), s.c.expires_at > bp("now"))
@@ -487,6 +573,109 @@ class Store:
         with self.db.write() as conn:
             conn.execute(db.workshops.update().where(db.workshops.c.id == workshop_id).values(previous_id=previous_id))
 
+    def new_join_code(self, workshop_id: str) -> str:
+        """Give the workshop a new join code (the old one stops working at once; people who joined carry on);
+        returns it."""
+        for _attempt in range(10):
+            code = new_join_code()
+            try:
+                with self.db.write() as conn:
+                    result = conn.execute(
+                        db.workshops.update().where(db.workshops.c.id == workshop_id).values(join_code=code)
+                    )
+                    if not result.rowcount:
+                        raise NotFoundError("There is no such workshop.")
+            except IntegrityError:  # pragma: no cover - another workshop holds that code: draw again
+                continue
+            return code
+        raise StoreError("Could not allocate a join code; try again.")  # pragma: no cover - 40 bits of codes
+
+    def set_lists(
+        self,
+        workshop_id: str,
+        *,
+        sectors: Sequence[str],
+        tables: Sequence[str],
+        renamed: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> int:
+        """Set the workshop's sectors and tables; ``renamed`` (attribute → old name → new name) renames them for
+        the participants who gave them, in the same transaction. Returns how many participants changed."""
+        p = db.participants
+        changed = 0
+        with self.db.write() as conn:
+            result = conn.execute(
+                db.workshops.update()
+                .where(db.workshops.c.id == workshop_id)
+                .values(sectors=list(sectors), tables=list(tables))
+            )
+            if not result.rowcount:
+                raise NotFoundError("There is no such workshop.")
+            renames = {name: dict(mapping) for name, mapping in (renamed or {}).items() if mapping}
+            if not renames:
+                return 0
+            rows = conn.execute(sa.select(p.c.id, p.c.attributes).where(p.c.workshop_id == workshop_id)).all()
+            for row in rows:
+                attributes = dict(row.attributes or {})
+                new = {
+                    name: renames[name][value]
+                    for name, value in attributes.items()
+                    if name in renames and value in renames[name]
+                }
+                if new:
+                    conn.execute(
+                        p.update()
+                        .where(p.c.id == row.id)
+                        .values(attributes={**attributes, **new}, updated_at=_now(), changes=p.c.changes + 1)
+                    )
+                    changed += 1
+        return changed
+
+    def set_room(
+        self,
+        workshop_id: str,
+        *,
+        revealed: Sequence[str] | None = None,
+        second_look: Sequence[str] | None = None,
+        show_names: bool | None = None,
+    ) -> None:
+        """Change what the room sees: the domains revealed, the domains open for a second look, names on the
+        presenter view (None leaves a setting as it is)."""
+        values: dict[str, Any] = {}
+        if revealed is not None:
+            values["revealed"] = list(revealed)
+        if second_look is not None:
+            values["second_look"] = list(second_look)
+        if show_names is not None:
+            values["show_names"] = show_names
+        with self.db.write() as conn:
+            result = conn.execute(db.workshops.update().where(db.workshops.c.id == workshop_id).values(**values))
+            if not result.rowcount:
+                raise NotFoundError("There is no such workshop.")
+
+    def live_signature(self, workshop: Workshop) -> str:
+        """A short text that changes whenever anything a live view of ``workshop`` shows may have changed: its own
+        row (as read by the caller) and the count, ids, revisions and change counters of its participants.
+        One small read and no collation: what answering a conditional request costs when nothing changed."""
+        import hashlib
+
+        with self.db.read() as conn:
+            people = conn.execute(self.sql.live_people, {"id": workshop.id}).one()
+        parts = [
+            workshop.status,
+            workshop.join_code,
+            workshop.title,
+            *workshop.sectors,
+            "",
+            *workshop.tables,
+            "",
+            *workshop.revealed,
+            "",
+            *workshop.second_look,
+            str(workshop.show_names),
+            *(str(value) for value in people),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
     # -- sessions ----------------------------------------------------------------------------------
 
     def roles(self, session_token: str | None) -> list[Role]:
@@ -648,7 +837,7 @@ class Store:
             conn.execute(
                 db.participants.update()
                 .where(db.participants.c.id == participant.id)
-                .values(attributes=dict(attributes), updated_at=_now())
+                .values(attributes=dict(attributes), updated_at=_now(), changes=db.participants.c.changes + 1)
             )
 
     def participants(self, workshop_id: str) -> list[Participant]:
@@ -659,6 +848,19 @@ class Store:
                 .order_by(db.participants.c.created_at, db.participants.c.id)
             ).all()
         return [Participant.from_row(r) for r in rows]
+
+    def chosen_counts(self, workshop_id: str) -> dict[int, int]:
+        """Participant id → how many levels they have chosen ("not sure" is no level); participants who chose
+        none are absent."""
+        p, a = db.participants, db.answers
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(a.c.participant_id, sa.func.count())
+                .join(p, p.c.id == a.c.participant_id)
+                .where(p.c.workshop_id == workshop_id, a.c.level.is_not(None))
+                .group_by(a.c.participant_id)
+            ).all()
+        return {row[0]: row[1] for row in rows}
 
     def delete_participant(self, workshop_id: str, participant: str) -> Participant | None:
         """Delete a participant of ``workshop_id`` (named as in collations, compared as names are) with their
@@ -682,12 +884,119 @@ class Store:
             ).first()
         return Participant.from_row(row) if row is not None else None
 
+    def add_paper(self, workshop_id: str, sheets: Sequence[PaperSheet]) -> list[Participant]:
+        """Enter paper sheets (typed in or uploaded) as submitted participants marked ``paper``, all in one
+        transaction while the workshop is open: nothing is entered when one of them cannot be. A sheet without
+        a name is anonymous. A name already in the workshop, or given twice (names compared as
+        :func:`participant_key` does), raises :class:`NameTakenError` naming them."""
+        p, a = db.participants, db.answers
+        now = _now()
+        people = [
+            (
+                " ".join(sheet.name.split()) if sheet.name else f"paper-{secrets.token_hex(4)}",
+                sheet,
+            )
+            for sheet in sheets
+        ]
+        keys = [participant_key(name) for name, _sheet in people]
+        with self.db.write() as conn:
+            self._lock_open(conn, workshop_id)
+            taken = set(
+                conn.execute(
+                    sa.select(p.c.participant_key).where(p.c.workshop_id == workshop_id, p.c.participant_key.in_(keys))
+                ).scalars()
+            )
+            first: dict[str, str] = {}
+            problems = []
+            for (name, _sheet), key in zip(people, keys, strict=True):
+                if key in taken:
+                    problems.append(f"{name!r} is already taken in this workshop (or a name that looks the same)")
+                elif key in first:
+                    problems.append(f"{name!r} is given twice (also as {first[key]!r})")
+                first.setdefault(key, name)
+            if problems:
+                raise NameTakenError(
+                    "; ".join(problems) + ". Add an initial or a surname, or leave the name blank to enter the "
+                    "sheet anonymously."
+                )
+            added = []
+            for (name, sheet), key in zip(people, keys, strict=True):
+                row = conn.execute(
+                    p.insert()
+                    .values(
+                        workshop_id=workshop_id,
+                        participant=name,
+                        participant_key=key,
+                        name=name if sheet.name else None,
+                        token_hash=None,
+                        edit_token_hash=None,
+                        attributes=dict(sheet.attributes),
+                        revision=1,
+                        submitted_at=now,
+                        created_at=now,
+                        updated_at=now,
+                        source="paper",
+                    )
+                    .returning(*p.c)
+                ).one()
+                if sheet.answers:
+                    conn.execute(
+                        a.insert(),
+                        [
+                            {"participant_id": row.id, "domain": domain, "level": level, "comment": comment}
+                            for domain, (level, comment) in sheet.answers.items()
+                        ],
+                    )
+                added.append(Participant.from_row(row))
+        return added
+
+    def merge_participants(self, workshop_id: str, keep_id: int, duplicate_id: int) -> Participant:
+        """Merge a duplicate into the participant kept, in one transaction: the kept participant's answers stay,
+        the duplicate's fill the domains the kept one has not answered; the duplicate's browser sign-ins now
+        answer as the kept participant; attributes the kept one lacks come from the duplicate; submitted when
+        either was. The duplicate is then deleted. Returns the kept participant as now stored."""
+        if keep_id == duplicate_id:
+            raise ConflictError("Choose two different participants to merge.")
+        p, a, r = db.participants, db.answers, db.session_roles
+        with self.db.write() as conn:
+            self._lock_workshop(conn, workshop_id)
+            rows = {
+                row.id: Participant.from_row(row)
+                for row in conn.execute(
+                    sa.select(p).where(p.c.workshop_id == workshop_id, p.c.id.in_([keep_id, duplicate_id]))
+                ).all()
+            }
+            if keep_id not in rows or duplicate_id not in rows:
+                raise NotFoundError("There is no such participant in this workshop.")
+            keep, duplicate = rows[keep_id], rows[duplicate_id]
+            answered = sa.select(a.c.domain).where(a.c.participant_id == keep_id).scalar_subquery()
+            conn.execute(
+                a.update()
+                .where(a.c.participant_id == duplicate_id, a.c.domain.not_in(answered))
+                .values(participant_id=keep_id)
+            )
+            conn.execute(r.update().where(r.c.participant_id == duplicate_id).values(participant_id=keep_id))
+            conn.execute(p.delete().where(p.c.id == duplicate_id))
+            submitted = [t for t in (keep.submitted_at, duplicate.submitted_at) if t is not None]
+            values: dict[str, Any] = {
+                "attributes": {**duplicate.attributes, **keep.attributes},
+                "submitted_at": max(submitted) if submitted else None,
+                "revision": max(keep.revision, duplicate.revision),
+                "updated_at": _now(),
+                "changes": p.c.changes + 1,
+            }
+            if keep.token_hash is None and duplicate.token_hash is not None:
+                # The duplicate joined in a browser: their personal link now opens the kept participant.
+                values["token_hash"] = duplicate.token_hash
+            row = conn.execute(p.update().where(p.c.id == keep_id).values(**values).returning(*p.c)).one()
+        return Participant.from_row(row)
+
     # -- answers -----------------------------------------------------------------------------------
 
     def answers(self, participant: Participant) -> dict[str, Answer]:
         with self.db.read() as conn:
             rows = conn.execute(sa.select(db.answers).where(db.answers.c.participant_id == participant.id)).all()
-        return {r.domain: Answer(r.domain, r.level, r.comment) for r in rows}
+        return {r.domain: Answer.from_row(r) for r in rows}
 
     def save_answer(self, participant: Participant, domain: str, level: str | None, comment: str | None) -> None:
         """Record (or replace) one answer of a browser participant while the workshop is open."""
@@ -697,6 +1006,21 @@ class Store:
             conn.execute(self.sql.save_answer, params)
             conn.execute(self.sql.touch_participant, {"participant_id": participant.id, "now": _now()})
 
+    def look_again(self, participant: Participant, looks: Mapping[str, str | None]) -> None:
+        """A participant's second look, in one transaction: per domain the level kept or chosen now (None for
+        not sure); the first look's level is kept beside it. Refused (:class:`ClosedError`, nothing saved) when
+        the workshop is closed or the second look at one of the domains has ended."""
+        with self.db.write() as conn:
+            workshop = self._lock_open(conn, participant.workshop_id)
+            ended = [domain for domain in looks if domain not in workshop.second_look]
+            if ended:
+                raise ClosedError("The second look has ended: your answers were not changed.")
+            now = _now()
+            for domain, level in looks.items():
+                params = {"participant_id": participant.id, "domain": domain, "level": level, "now": now}
+                conn.execute(self.sql.look_again, params)
+            conn.execute(self.sql.touch_participant, {"participant_id": participant.id, "now": now})
+
     def submit(self, participant: Participant) -> None:
         """Mark a browser participant's answers as submitted (again, after a revision)."""
         with self.db.write() as conn:
@@ -705,7 +1029,12 @@ class Store:
             conn.execute(
                 db.participants.update()
                 .where(db.participants.c.id == participant.id)
-                .values(submitted_at=now, updated_at=now, revision=db.participants.c.revision + 1)
+                .values(
+                    submitted_at=now,
+                    updated_at=now,
+                    revision=db.participants.c.revision + 1,
+                    changes=db.participants.c.changes + 1,
+                )
             )
 
     def submit_response(
@@ -803,7 +1132,7 @@ class Store:
         by_person: dict[int, dict[str, Answer]] = {p.id: {} for p in people}
         for r in answer_rows:
             if r.participant_id in by_person:
-                by_person[r.participant_id][r.domain] = Answer(r.domain, r.level, r.comment)
+                by_person[r.participant_id][r.domain] = Answer.from_row(r)
         return [(p, by_person[p.id]) for p in people]
 
     # -- decisions and actions ---------------------------------------------------------------------
@@ -818,33 +1147,61 @@ class Store:
 
     def set_decision(self, workshop_id: str, decision: Decision) -> None:
         """Record (or replace) the decisions about one domain. A priority rank held by another domain is refused."""
-        fields = ("agreed_level", "target_level", "priority", "priorities", "notes")
         with self.db.write() as conn:
-            if decision.priority is not None:
-                holder = conn.execute(
-                    sa.select(db.decisions.c.domain).where(
-                        db.decisions.c.workshop_id == workshop_id,
-                        db.decisions.c.priority == decision.priority,
-                        db.decisions.c.domain != decision.domain,
+            self._set_decision(conn, workshop_id, decision)
+
+    def save_decisions(self, workshop_id: str, decision: Decision, actions: Sequence[ActionRow]) -> None:
+        """Record the decisions about one domain and its actions, all in one transaction (nothing is saved when
+        something is refused): rows with an ``id`` change that action of this workshop and domain, rows without
+        one are added, and the domain's actions not among the rows are deleted."""
+        t = db.actions
+        with self.db.write() as conn:
+            self._set_decision(conn, workshop_id, decision)
+            mine = t.c.workshop_id == workshop_id
+            existing = set(conn.execute(sa.select(t.c.id).where(mine, t.c.domain == decision.domain)).scalars())
+            kept = {row.id for row in actions if row.id is not None}
+            unknown = kept - existing
+            if unknown:
+                raise NotFoundError("An action on this page no longer exists: reload the page and try again.")
+            if existing - kept:
+                conn.execute(t.delete().where(mine, t.c.id.in_(existing - kept)))
+            now = _now()
+            for row in actions:
+                values = {"what": row.what, "who": row.who, "by_when": row.by_when, "measure": row.measure}
+                if row.id is not None:
+                    conn.execute(t.update().where(mine, t.c.id == row.id).values(**values))
+                else:
+                    conn.execute(
+                        t.insert().values(workshop_id=workshop_id, domain=decision.domain, created_at=now, **values)
                     )
-                ).scalar()
-                if holder is not None:
-                    raise ConflictError(
-                        f"Priority {decision.priority} is already given to another domain ({holder}); choose "
-                        "another rank or change that domain first."
-                    )
-            stmt = self._insert(conn, db.decisions).values(
-                workshop_id=workshop_id,
-                domain=decision.domain,
-                updated_at=_now(),
-                **{name: getattr(decision, name) for name in fields},
-            )
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["workshop_id", "domain"],
-                    set_={name: getattr(stmt.excluded, name) for name in (*fields, "updated_at")},
+
+    def _set_decision(self, conn: Connection, workshop_id: str, decision: Decision) -> None:
+        fields = ("agreed_level", "target_level", "priority", "priorities", "notes")
+        if decision.priority is not None:
+            holder = conn.execute(
+                sa.select(db.decisions.c.domain).where(
+                    db.decisions.c.workshop_id == workshop_id,
+                    db.decisions.c.priority == decision.priority,
+                    db.decisions.c.domain != decision.domain,
                 )
+            ).scalar()
+            if holder is not None:
+                raise ConflictError(
+                    f"Priority {decision.priority} is already given to another domain ({holder}); choose "
+                    "another rank or change that domain first."
+                )
+        stmt = self._insert(conn, db.decisions).values(
+            workshop_id=workshop_id,
+            domain=decision.domain,
+            updated_at=_now(),
+            **{name: getattr(decision, name) for name in fields},
+        )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["workshop_id", "domain"],
+                set_={name: getattr(stmt.excluded, name) for name in (*fields, "updated_at")},
             )
+        )
 
     def actions(self, workshop_id: str) -> list[Action]:
         with self.db.read() as conn:
@@ -852,37 +1209,6 @@ class Store:
                 sa.select(db.actions).where(db.actions.c.workshop_id == workshop_id).order_by(db.actions.c.id)
             ).all()
         return [Action(r.id, r.domain, r.what, r.who, r.by_when, r.measure) for r in rows]
-
-    def add_action(
-        self,
-        workshop_id: str,
-        domain: str,
-        *,
-        what: str,
-        who: str | None,
-        by_when: str | None,
-        measure: str | None,
-    ) -> None:
-        with self.db.write() as conn:
-            conn.execute(
-                db.actions.insert().values(
-                    workshop_id=workshop_id,
-                    domain=domain,
-                    what=what,
-                    who=who,
-                    by_when=by_when,
-                    measure=measure,
-                    created_at=_now(),
-                )
-            )
-
-    def delete_action(self, workshop_id: str, action_id: int) -> bool:
-        """Delete an action of ``workshop_id`` (never another workshop's); whether one was deleted."""
-        with self.db.write() as conn:
-            result = conn.execute(
-                db.actions.delete().where(db.actions.c.id == action_id, db.actions.c.workshop_id == workshop_id)
-            )
-        return bool(result.rowcount)
 
     # -- data protection ---------------------------------------------------------------------------
 
@@ -928,7 +1254,13 @@ class Store:
         by_person: dict[int, list[dict[str, Any]]] = {}
         for ans in answer_rows:
             by_person.setdefault(ans.participant_id, []).append(
-                {"domain": ans.domain, "level": ans.level, "comment": ans.comment}
+                {
+                    "domain": ans.domain,
+                    "level": ans.level,
+                    "comment": ans.comment,
+                    "first_level": ans.first_level,
+                    "looked_again_at": _iso(ans.looked_again_at),
+                }
             )
         return {
             "format": "matrixkit-web-export/1",
@@ -949,13 +1281,16 @@ class Store:
                 "previous_id": workshop.previous_id,
                 "created_at": _iso(workshop.created_at),
                 "closed_at": _iso(workshop.closed_at),
+                "revealed": list(workshop.revealed),
+                "second_look": list(workshop.second_look),
+                "show_names": workshop.show_names,
             },
             "participants": [
                 {
                     "participant": person.participant,
                     "name": person.name,
                     "attributes": dict(person.attributes or {}),
-                    "joined_in": "browser" if person.token_hash is not None else "api",
+                    "joined_in": person.source,
                     "revision": person.revision,
                     "submitted_at": _iso(person.submitted_at),
                     "created_at": _iso(person.created_at),

@@ -25,9 +25,29 @@
     });
   }
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    var live = document.getElementById("live");
+    var live = event.detail.elt;
     if (paused || (live && live.contains(document.activeElement))) {
       event.preventDefault();
     }
   });
+  // Live views answer conditional requests: send the ETag of what is on screen, and the server answers
+  // 304 Not Modified (no body; htmx swaps nothing) until something shown has changed.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var etag = event.detail.elt.getAttribute("data-etag");
+    if (etag) {
+      event.detail.headers["If-None-Match"] = etag;
+    }
+  });
+  // The presenter view: a button to fill the screen (where the browser allows it).
+  var full = document.getElementById("full-screen");
+  if (full && document.fullscreenEnabled) {
+    full.hidden = false;
+    full.addEventListener("click", function () {
+      if (document.fullscreenElement) {
+        document.exitFullscreen();
+      } else {
+        document.documentElement.requestFullscreen();
+      }
+    });
+  }
 })();
