@@ -77,11 +77,12 @@ def _axe_source() -> str:
 class Audit:
     """Runs axe-core on pages, takes screenshots, and collects CSP violations reported by the browser."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: str = "screenshots") -> None:
         self.source = _axe_source()
         self.results: dict[str, list[dict[str, Any]]] = {}
         self.csp: list[str] = []
-        (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+        self.folder = ARTIFACTS / folder
+        self.folder.mkdir(parents=True, exist_ok=True)
 
     def watch(self, page: Any) -> Any:
         def on_console(message: Any) -> None:
@@ -93,7 +94,7 @@ class Audit:
 
     def check(self, page: Any, name: str) -> None:
         """axe-core on the page as it is now, and a full-page screenshot."""
-        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(self.folder / f"{name}.png"), full_page=True)
         # page.evaluate runs through the DevTools protocol, so the page's CSP does not block axe itself.
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.evaluate(self.source)
@@ -130,9 +131,9 @@ class Audit:
         }
         return {name: v for name, v in found.items() if v}
 
-    def save(self) -> None:
+    def save(self, name: str = "axe.json") -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "axe.json").write_text(json.dumps(self.results, indent=2))
+        (ARTIFACTS / name).write_text(json.dumps(self.results, indent=2))
 
 
 def go(page: Any, selector: str) -> None:
@@ -201,10 +202,15 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
     fac.fill("#sectors", "Local authority\nNHS\nVoluntary sector")
     fac.fill("#tables", "Table 1\nTable 2")
     go(fac, "button:has-text('Create workshop')")
-    assert re.search(r"/w/[0-9a-f]+/links$", fac.url)
-    audit.check(fac, "04-links")
-    join_code = fac.inner_text("#join-code")
+    # The secret link first, on a page of its own; the join code on the next (never the two together).
+    assert re.search(r"/w/[0-9a-f]+/facilitator-link$", fac.url)
+    audit.check(fac, "04-facilitator-link")
     facilitator_link = fac.input_value("#facilitator-link")
+    assert fac.locator("#join-code").count() == 0
+    go(fac, "a:has-text('I have copied it')")
+    audit.check(fac, "04b-links")
+    assert fac.locator("#facilitator-link").count() == 0
+    join_code = fac.inner_text("#join-code")
     workshop_id = fac.url.split("/")[-2]
     go(fac, "a:has-text('Go to the dashboard')")
     audit.check(fac, "05-dashboard-empty")
@@ -342,24 +348,25 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
     fac.fill("#priority", "1")
     fac.fill("#priorities", "A joint vision for health inequalities, owned by the board")
     fac.fill("#notes", "Health colleagues rated this higher than the council.")
-    go(fac, "button:has-text('Save decisions')")
-    assert "Developing" in fac.inner_text("#domain-leadership")
-    go(fac, "#domain-leadership a:has-text('Record')")
-    fac.fill("#what", "Board session to agree a joint vision")
-    fac.fill("#who", "Director of Public Health")
-    fac.fill("#when", "2025-06-30")
-    fac.fill("#measure", "Vision adopted and cited in partners' plans")
-    go(fac, "button:has-text('Add action')")
-    assert "Board session to agree a joint vision" in fac.inner_text("#action-list")
+    # The action in the same form: nothing typed above is lost.
+    fac.fill("#action-1-what", "Board session to agree a joint vision")
+    fac.fill("#action-1-who", "Director of Public Health")
+    fac.fill("#action-1-when", "2025-06-30")
+    fac.fill("#action-1-measure", "Vision adopted and cited in partners' plans")
+    go(fac, "button[value=save]")
+    assert "Saved." in fac.inner_text(".notification-banner")
+    assert fac.input_value("#action-1-what") == "Board session to agree a joint vision"
     audit.check(fac, "26-decide-with-action")
+    go(fac, "a.back-link")
+    assert "Developing" in fac.inner_text("#domain-leadership")
     fac.goto(f"{base}/w/{workshop_id}/decisions/evaluation")
     fac.fill("#priority", "1")  # rank 1 is taken by leadership
-    go(fac, "button:has-text('Save decisions')")
+    go(fac, "button[value=save]")
     assert "already given to another domain" in fac.inner_text(".error-summary")
     audit.check(fac, "27-decide-error")
     fac.fill("#priority", "2")
     fac.check("input[name=agreed][value=developing]")
-    go(fac, "button:has-text('Save decisions')")
+    go(fac, "button[value=save]")
 
     # -- close the workshop ------------------------------------------------------------------------------
     go(fac, ".sub-nav a:has-text('Close')")
@@ -419,11 +426,11 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
     assert "You need the facilitator link" in participant_page.inner_text("h1")
 
     # -- data protection: remove a participant, delete the workshop (each after a confirmation page) ---------
-    fac.goto(f"{base}/w/{workshop_id}/dashboard")
+    fac.goto(f"{base}/w/{workshop_id}/participants")
     go(fac, "#people a:has-text('Remove') >> nth=0")
     audit.check(fac, "35-remove-participant")
     go(fac, "button:has-text('Remove')")
-    assert fac.url.endswith(f"/w/{workshop_id}/dashboard#people")
+    assert fac.url.endswith(f"/w/{workshop_id}/participants")
     assert fac.locator("#people tbody tr").count() == len(PEOPLE_AND_LATE) - 1
     go(fac, ".sub-nav a:has-text('Reopen')")
     go(fac, "a:has-text('Delete the workshop')")
@@ -473,3 +480,238 @@ def test_pages_work_without_javascript(browser: Any, live_server: Any) -> None:
     assert collation["domains"][0]["counts"]["maturing"] == 1
     page.screenshot(path=str(ARTIFACTS / "screenshots" / "40-no-javascript-submitted.png"), full_page=True)
     context.close()
+
+
+# -- a whole room (issue 15) -------------------------------------------------------------------------------
+
+PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+# The room: (name, sector, table, level index per domain; None = not sure). Eve submits with no answers.
+ROOM = [
+    ("Ann", "NHS", "Table 1", [1, 1, 2, 0, 1, 2, 1, 3, 1, 2]),
+    ("Bob", "Local authority", "Table 1", [1, 2, 2, 1, 1, 2, 1, 2, 1, 2]),
+    ("Cat", "Voluntary sector", "Table 1", [3, 2, 1, 1, 2, 2, 2, 2, 1, 1]),
+]
+
+
+def nothing_clipped(page: Any) -> list[str]:
+    """Elements wider than their box at this size: the page itself, and any table region that scrolls
+    sideways (at 1280 px and more, nothing should)."""
+    return list(
+        page.evaluate(
+            """() => {
+                const found = [];
+                if (document.documentElement.scrollWidth > window.innerWidth) found.push('page');
+                document.querySelectorAll('.table-scroll, .present-live, .present-row-bar').forEach((el, i) => {
+                    if (el.scrollWidth > el.clientWidth + 1) found.push(el.className + ' #' + i);
+                });
+                return found;
+            }"""
+        )
+    )
+
+
+def answer_all(page: Any, levels: list[int | None]) -> None:
+    for level in levels:
+        page.check("#level-not-sure" if level is None else ("#level" if level == 0 else f"#level-{level + 1}"))
+        go(page, "button[value=continue]")
+
+
+def test_a_whole_room(browser: Any, live_server: Any, tmp_path: Path) -> None:
+    """Facilitator, three phone participants, one who submits nothing and one paper sheet: present, reveal,
+    second look, decisions with actions, the report downloaded. axe-core, reflow at 320 px and CSP on every
+    page; screenshots of each step in artifacts/web/room/."""
+    from pypdf import PdfReader
+
+    base = live_server.url
+    audit = Audit("room")
+    wide = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+    fac = audit.watch(wide.new_page())
+
+    # -- the facilitator creates the workshop: the secret link alone, then the join code with its QR code ------
+    fac.goto(base + "/new")
+    fac.check("#instrument")
+    fac.fill("#title", "Spring partnership workshop")
+    fac.fill("#sectors", "Local authority\nNHS\nVoluntary sector")
+    fac.fill("#tables", "Table 1\nTable 2")
+    go(fac, "button:has-text('Create workshop')")
+    audit.check(fac, "01-facilitator-link")
+    secret = fac.input_value("#facilitator-link")
+    go(fac, "a:has-text('I have copied it')")
+    audit.check(fac, "02-join-code")
+    workshop_id = fac.url.split("/")[-2]
+    code = fac.inner_text("#join-code")
+    join_link = fac.input_value("#join-link")
+    assert fac.locator(".join-qr svg.qr-code").is_visible()
+
+    # -- the presenter view, on the projector: updates itself, nothing secret ---------------------------------
+    presenter = audit.watch(wide.new_page())
+    live_answers: list[int] = []
+    presenter.on("response", lambda r: live_answers.append(r.status) if "/present/live" in r.url else None)
+    presenter.goto(f"{base}/w/{workshop_id}/dashboard")
+    go(presenter, "#present")
+    assert presenter.url.endswith(f"/w/{workshop_id}/present")
+    assert presenter.inner_text("#present-code") == code
+    assert presenter.locator(".present-qr svg").is_visible()
+    content = presenter.content()
+    assert secret not in content and secret.rsplit("/", 1)[-1] not in content and "csrf_token" not in content
+    audit.check(presenter, "03-presenter-empty")
+    assert nothing_clipped(presenter) == []
+
+    # -- three phones join through the QR code's link and answer; a fourth submits nothing -----------------------
+    phones = []
+    for number, (name, sector, table, levels) in enumerate(ROOM, 1):
+        context = browser.new_context(**PHONE)
+        page = audit.watch(context.new_page())
+        phones.append(page)
+        page.goto(join_link)
+        page.fill("#name", name)
+        page.check(f"input[name=sector][value='{sector}']")
+        page.check(f"input[name=table][value='{table}']")
+        go(page, "button:has-text('Start answering')")
+        start = page.locator("#start")
+        assert start.inner_text().strip() == "Start"
+        if number == 1:
+            audit.check(page, "04-phone-start")
+        go(page, "#start")
+        if number == 1:
+            # "Save and continue" is in reach without scrolling, on a phone.
+            box = page.locator(".sticky-actions button").bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 667
+            page.click(".progress-overview summary")
+            audit.check(page, "05-phone-question")
+        answer_all(page, levels)
+        assert page.url.endswith("/check")
+        go(page, "button:has-text('Submit answers')")
+        if number == 1:
+            audit.check(page, "06-phone-submitted")
+    eve_context = browser.new_context(**PHONE)
+    eve = audit.watch(eve_context.new_page())
+    eve.goto(join_link)
+    eve.fill("#name", "Eve")
+    eve.check("input[name=sector][value='NHS']")
+    eve.check("input[name=table][value='Table 2']")
+    go(eve, "button:has-text('Start answering')")
+    eve.goto(f"{base}/w/{workshop_id}/check")
+    go(eve, "button:has-text('Submit answers')")
+    assert "Submit with no answers?" in eve.inner_text("h1")
+    audit.check(eve, "07-phone-confirm-no-answers")
+    go(eve, "button:has-text('Submit with no answers')")
+    assert "Answers submitted" in eve.inner_text("h1")
+
+    # The presenter view caught up by itself, through conditional requests (304 while nothing changed).
+    presenter.wait_for_function(
+        "() => document.querySelector('#present-submitted').textContent.trim() === '4'", timeout=20000
+    )
+    presenter.wait_for_timeout(4500)  # two more refreshes with nothing new
+    assert 304 in live_answers and 200 in live_answers
+    audit.check(presenter, "08-presenter-live")
+    assert presenter.locator(".present-rows .stacked-bar").count() == 10
+
+    # -- a paper sheet, typed in ----------------------------------------------------------------------------
+    fac.goto(f"{base}/w/{workshop_id}/paper")
+    audit.check(fac, "09-paper")
+    fac.fill("#name", "Dee")
+    fac.check("input[name=sector][value='Local authority']")
+    fac.check("input[name=table][value='Table 2']")
+    fac.check("#level-leadership-3")  # Maturing
+    fac.check("#level-evaluation-2")  # Developing
+    fac.fill("#comment-leadership", "Filled in on paper at the back of the room")
+    go(fac, "button:has-text('Enter this sheet')")
+    assert "The sheet of Dee is entered" in fac.inner_text(".notification-banner")
+    fac.goto(f"{base}/w/{workshop_id}/participants")
+    assert "Paper" in fac.inner_text("#people tbody tr:has-text('Dee')")
+    assert "Submitted, no answers" in fac.inner_text("#people tbody tr:has-text('Eve')")
+    audit.check(fac, "10-participants")
+
+    # -- the dashboard uses a wide screen: the data on the first screen, nothing clipped ---------------------------
+    for width, height in ((1920, 1080), (1280, 800)):
+        fac.set_viewport_size({"width": width, "height": height})
+        for view in ("", "?by=table", "?by=sector"):
+            fac.goto(f"{base}/w/{workshop_id}/dashboard{view}")
+            assert nothing_clipped(fac) == [], (width, view)
+            table = fac.locator("#live .collation-table").bounding_box()
+            assert table is not None and table["y"] < height, (width, view)  # the figures start on the first screen
+        fac.screenshot(path=str(audit.folder / f"11-dashboard-by-sector-{width}.png"))
+    fac.set_viewport_size({"width": 1920, "height": 1080})
+    fac.goto(f"{base}/w/{workshop_id}/dashboard?by=table")
+    audit.check(fac, "12-dashboard-by-table")
+    assert fac.inner_text("#submitted-count") == "5"
+
+    # -- show the room and open a second look at Leadership --------------------------------------------------
+    go(fac, "a:has-text('Show the room and look again')")
+    audit.check(fac, "13-look-again")
+    fac.check("#look-leadership-again")
+    go(fac, "button:has-text('Save and show the room')")
+    presenter.wait_for_selector("text=Look again: where do we differ?", timeout=20000)
+    audit.check(presenter, "14-presenter-look-again")
+    ann, bob, _cat = phones
+    # The phones learn of it by themselves (a light poll, 304 until something changes).
+    ann.wait_for_selector("#room-status .notification-banner", timeout=30000)
+    go(ann, "#room-status a")
+    audit.check(ann, "15-phone-room")
+    assert "Is it an individual or a sectoral or organisational view?" in ann.inner_text("main")
+    assert ann.locator("svg.spread-chart").count() == 2  # the room's spread and Table 1's (3 people)
+    ann.check("#look-leadership-3")  # Developing → Maturing
+    go(ann, "button:has-text('Save my second look')")
+    assert "Your second look is saved" in ann.inner_text(".notification-banner")
+    audit.check(ann, "16-phone-second-look-saved")
+    # Bob keeps his answer, with the keyboard only.
+    bob.goto(f"{base}/w/{workshop_id}/room")
+    tab_to(bob, "input[name=look-leadership]:checked")
+    tab_to(bob, ".sticky-actions button")
+    with bob.expect_navigation():
+        bob.keyboard.press("Enter")
+    assert "Your second look is saved" in bob.inner_text(".notification-banner")
+
+    fac.goto(f"{base}/w/{workshop_id}/dashboard")
+    assert "Leadership: 1 of 2 changed" in fac.inner_text("#shift-list")
+    audit.check(fac, "17-dashboard-shift")
+    fac.set_viewport_size({"width": 1280, "height": 800})
+    fac.goto(f"{base}/w/{workshop_id}/dashboard?by=table")  # the widest collation: groups and the shift
+    assert nothing_clipped(fac) == []
+    fac.screenshot(path=str(audit.folder / "17b-dashboard-shift-by-table-1280.png"), full_page=True)
+    fac.set_viewport_size({"width": 1920, "height": 1080})
+
+    # -- decisions: one form, action rows added without losing anything ---------------------------------------
+    fac.goto(f"{base}/w/{workshop_id}/decisions/leadership")
+    assert "Second look: 2 looked again and 1 changed their answer" in fac.inner_text("#shift")
+    fac.check("input[name=agreed][value=developing]")
+    fac.fill("#notes", "Health colleagues rated this higher than the council.")
+    fac.fill("#action-1-what", "Board session to agree a joint vision")
+    fac.fill("#action-1-who", "Director of Public Health")
+    tab_to(fac, "button[value=add]")
+    with fac.expect_navigation():
+        fac.keyboard.press("Enter")
+    assert fac.input_value("#notes") == "Health colleagues rated this higher than the council."
+    assert fac.input_value("#action-1-who") == "Director of Public Health"
+    fac.fill("#action-2-what", "Share the table's evidence with the board")
+    fac.fill("#action-2-when", "Autumn 2025")
+    audit.check(fac, "18-decide-two-actions")
+    go(fac, "button[value=next]")
+    assert fac.url.endswith(f"/w/{workshop_id}/decisions/needs-assessment")
+    fac.goto(f"{base}/w/{workshop_id}/decisions")
+    assert "Developing" in fac.inner_text("#domain-leadership") and "2" in fac.inner_text("#domain-leadership")
+
+    # -- download the report: the format chosen, one button --------------------------------------------------
+    fac.goto(f"{base}/w/{workshop_id}/downloads")
+    audit.check(fac, "19-downloads")
+    fac.check("#format-pdf")
+    with fac.expect_download() as info:
+        fac.click("#download-report")
+    target = ARTIFACTS / "room" / "workshop-report.pdf"
+    info.value.save_as(str(target))
+    assert target.read_bytes().startswith(b"%PDF")
+    text = "\n".join(page.extract_text() for page in PdfReader(str(target)).pages)
+    assert "Spring partnership workshop" in text and "Board session to agree a joint vision" in text
+    assert "First look" in text and "Second look" in text
+    with fac.expect_download() as info:
+        fac.click(f"a[href='/w/{workshop_id}/download/xlsx?kind=report']")
+    info.value.save_as(str(ARTIFACTS / "room" / "workshop-report.xlsx"))
+    assert nothing_clipped(fac) == []
+
+    audit.save("axe-room.json")
+    assert not audit.csp, audit.csp
+    assert not audit.serious(), json.dumps(audit.serious(), indent=2)
+    for page in [*phones, eve]:
+        page.context.close()
+    wide.close()
