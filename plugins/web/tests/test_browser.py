@@ -622,6 +622,17 @@ def test_a_whole_room(browser: Any, live_server: Any, tmp_path: Path) -> None:
     assert "Paper" in fac.inner_text("#people tbody tr:has-text('Dee')")
     assert "Submitted, no answers" in fac.inner_text("#people tbody tr:has-text('Eve')")
     audit.check(fac, "10-participants")
+    # Managing the day: the merge page (compare two, without merging them here) and the tables and sectors.
+    go(fac, "#people tbody tr:has-text('Dee') a:has-text('Merge')")
+    fac.select_option("#other", label="Eve (Table 2)")
+    go(fac, "button:has-text('Compare their answers')")
+    assert fac.locator("#merge-answers").is_visible()
+    audit.check(fac, "10b-merge")
+    fac.goto(f"{base}/w/{workshop_id}/setup")
+    fac.fill("#new-tables", "Table 3")
+    go(fac, "button:has-text('Save tables and sectors')")
+    assert fac.input_value("#table-3") == "Table 3"
+    audit.check(fac, "10c-tables-and-sectors")
 
     # -- the dashboard uses a wide screen: the data on the first screen, nothing clipped ---------------------------
     for width, height in ((1920, 1080), (1280, 800)):
@@ -715,3 +726,57 @@ def test_a_whole_room(browser: Any, live_server: Any, tmp_path: Path) -> None:
     for page in [*phones, eve]:
         page.context.close()
     wide.close()
+
+
+def test_the_room_forms_work_without_javascript(browser: Any, live_server: Any) -> None:
+    """With JavaScript off: looking again, the second look, a typed paper sheet and the decisions form with
+    an action row added (nothing typed lost) all work as plain forms."""
+    base = live_server.url
+    fac = browser.new_context(java_script_enabled=False).new_page()
+    fac.goto(base + "/new")
+    fac.check("#instrument")
+    fac.fill("#title", "No JS room")
+    go(fac, "button:has-text('Create workshop')")
+    workshop_id = fac.url.split("/")[-2]
+    fac.goto(f"{base}/w/{workshop_id}/links")
+    code = fac.inner_text("#join-code")
+    phones = []
+    for name, level in (("Ann", "#level-2"), ("Bob", "#level-2"), ("Cat", "#level-3")):
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto(f"{base}/join?code={code}")
+        page.fill("#name", name)
+        go(page, "button:has-text('Start answering')")
+        go(page, "#start")
+        page.check(level)
+        go(page, "button[value=continue]")
+        page.goto(f"{base}/w/{workshop_id}/check")
+        go(page, "button:has-text('Submit answers')")
+        phones.append(page)
+    fac.goto(f"{base}/w/{workshop_id}/look-again")
+    fac.check("#look-leadership-again")
+    go(fac, "button:has-text('Save and show the room')")
+    ann = phones[0]
+    ann.goto(f"{base}/w/{workshop_id}/answer")
+    assert "Have a second look" in ann.inner_text("#room-status")
+    go(ann, "#room-status a")
+    ann.check("#look-leadership-3")
+    go(ann, "button:has-text('Save my second look')")
+    assert "Your second look is saved" in ann.inner_text("main")
+    fac.goto(f"{base}/w/{workshop_id}/paper")
+    fac.fill("#name", "Dee")
+    fac.check("#level-leadership-4")
+    go(fac, "button:has-text('Enter this sheet')")
+    fac.goto(f"{base}/w/{workshop_id}/decisions/leadership")
+    fac.fill("#notes", "Typed before adding a row")
+    fac.fill("#action-1-what", "First action")
+    go(fac, "button[value=add]")
+    assert fac.input_value("#notes") == "Typed before adding a row"
+    fac.fill("#action-2-what", "Second action")
+    go(fac, "button[value=save]")
+    assert fac.input_value("#action-2-what") == "Second action"
+    fac.goto(f"{base}/w/{workshop_id}/dashboard")
+    assert fac.inner_text("#submitted-count") == "4"
+    assert "1 of 1 changed" in fac.inner_text("#shift-list")
+    fac.screenshot(path=str(ARTIFACTS / "room" / "30-no-javascript-dashboard.png"), full_page=True)
+    for page in [fac, *phones]:
+        page.context.close()
