@@ -658,6 +658,7 @@ def test_a_whole_room(browser: Any, live_server: Any, tmp_path: Path) -> None:
     ann, bob, _cat = phones
     # The phones learn of it by themselves (a light poll, 304 until something changes).
     ann.wait_for_selector("#room-status .notification-banner", timeout=30000)
+    audit.check(ann, "15a-phone-news")
     go(ann, "#room-status a")
     audit.check(ann, "15-phone-room")
     assert "Is it an individual or a sectoral or organisational view?" in ann.inner_text("main")

@@ -72,7 +72,12 @@ def _present_context(request: Request, workshop: Workshop, etag: str) -> dict[st
         "report": report,
         "joined": len(people),
         "submitted": len(submitted),
-        "names": sorted(p.display_name for p in submitted if p.name) if workshop.show_names else [],
+        # Names only when the facilitator turned them on; a paper sheet is marked as such here too.
+        "names": (
+            sorted(f"{p.display_name} (paper)" if p.on_paper else p.display_name for p in submitted if p.name)
+            if workshop.show_names
+            else []
+        ),
         "join_code": code,
         "join_address": join_address(request),
         "qr": qr_svg(join_link, f"QR code: opens the join page with the code {code} filled in"),
