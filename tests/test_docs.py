@@ -446,13 +446,13 @@ def test_runner_catches_wrong_output_and_unknown_commands(tmp_path: Path, monkey
     with pytest.raises(DocsError, match="cannot run in the docs tests"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```console\n$ rm -rf /\n```\n"))
     with pytest.raises(DocsError, match="has no extra"):
-        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install 'matrixkit[nope]'\n```\n"))
+        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install 'maturity-matrixkit[nope]'\n```\n"))
     with pytest.raises(DocsError, match="no such file in the repository"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install -r nothing.txt\n```\n"))
     with pytest.raises(DocsError, match="not a distribution of this repository"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install requests\n```\n"))
     PageRunner(page, tmp_path, monkeypatch, None).run(
-        read_blocks("```sh\npip install -U 'matrixkit-exporters[pdf]'\n```\n")
+        read_blocks("```sh\npip install -U 'maturity-matrixkit-exporters[pdf]'\n```\n")
     )
     with pytest.raises(DocsError, match="not valid TOML"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```toml\nx = = 1\n```\n"))

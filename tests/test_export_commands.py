@@ -155,7 +155,7 @@ def test_sheet_with_an_unknown_format_says_where_more_formats_come_from(tmp_path
     status, _, err = run(["sheet", INSTRUMENT, "--format", "pdf", "-o", str(target)])
     assert status == 1
     assert "unknown format 'pdf'" in err
-    assert "pip install matrixkit-exporters" in err
+    assert "pip install maturity-matrixkit-exporters" in err
     assert "Traceback" not in err
     assert not target.exists()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 # from its cache in little more than Python's own start-up), so even pluggy and typing wait until first use.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Public name -> the module that defines it (imported when the name is first used).
 _EXPORTS: dict[str, str] = {

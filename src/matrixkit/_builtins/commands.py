@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 NO_INSTRUMENTS = (
     "No instruments are installed.\n"
-    "Install a plugin that provides some, e.g. 'pip install matrixkit-pit-tools', or put instrument TOML "
+    "Install a plugin that provides some, e.g. 'pip install maturity-matrixkit-pit-tools', or put instrument TOML "
     "files in a directory and point MATRIXKIT_PATH at it."
 )
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from matrixkit.registry import CommandRegister, Registry
 
 #: Said when a format is not registered: the formats beyond the core's own come from a plugin.
-MORE_FORMATS = "run 'matrixkit formats' to list them; more formats: pip install matrixkit-exporters"
+MORE_FORMATS = "run 'matrixkit formats' to list them; more formats: pip install maturity-matrixkit-exporters"
 
 #: Media types that are safe to print on a terminal.
 _TEXT_MEDIA = ("text/", "application/json", "application/toml", "image/svg+xml")

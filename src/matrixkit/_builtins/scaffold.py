@@ -101,7 +101,7 @@ def plugin_files(names: PluginNames) -> dict[str, str]:
         "entry_point": names.entry_point,
         "instrument_id": names.instrument_id,
         "requirement": f"matrixkit>={major_minor},<{next_major}",
-        "test_requirement": f"matrixkit[testing]>={major_minor},<{next_major}",
+        "test_requirement": f"maturity-matrixkit[testing]>={major_minor},<{next_major}",
     }
     result = {}
     from importlib.resources import files  # here, not at the top: every command imports this module

@@ -36,7 +36,7 @@ def serve(
         raise MatrixkitError(f"--db {db}: {exc}") from None
     except ModuleNotFoundError as exc:
         raise MatrixkitError(
-            f"--db {db}: the database driver {exc.name!r} is not installed; install matrixkit-web[postgres]"
+            f"--db {db}: the database driver {exc.name!r} is not installed; install maturity-matrixkit-web[postgres]"
         ) from None
     settings = Settings(db=db, secure_cookies=secure_cookies)
     app = create_app(settings, registry=ctx.registry, database=database)
