@@ -110,7 +110,7 @@ def get_plugin_manager(
     for module_name in BUILTIN_PLUGINS:
         module = importlib.import_module(module_name)
         name = getattr(module, "PLUGIN_NAME", "builtin:" + module_name.rsplit(".", 1)[-1])
-        _register(pm, module, name, PluginInfo(name, "matrixkit", __version__, True))
+        _register(pm, module, name, PluginInfo(name, "maturity-matrixkit", __version__, True))
     if load_entrypoints:
         cfg = config if config is not None else load_config()
         for name in blocked:
