@@ -238,7 +238,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         dest="parts",
         metavar="PARTS",
         default=",".join(DEFAULT_PARTS),
-        help=f"the parts to generate, separated by commas: {', '.join(PARTS)} (default: %(default)s)",
+        help=f"the parts to generate, separated by commas: {', '.join(PARTS)}",
     )
 
 
