@@ -16,11 +16,14 @@ How a page's fenced blocks are treated (docs/contributing-docs.md says the same 
 - Any other ```` ```toml ```` or ```` ```json ```` block must parse; other blocks are not code.
 
 Commands run in-process: ``matrixkit …`` (and ``python -m matrixkit …``), with ``VAR=value`` prefixes,
-``export VAR=value``, ``unset VAR``, ``cd``, ``mkdir -p`` and ``cat``. ``pip install`` is checked, not run:
-what it installs must be a distribution of this repository (with extras it declares), an existing directory,
-or (``-r``) a requirements file of the repository. A page marked ``<!-- docs-test: venv -->`` runs its
-commands in a shell inside a fresh virtual environment with matrixkit installed (slow): there ``pip`` and
-``pytest`` run for real. Anything else is an error, so that no command in the docs goes unchecked.
+``export VAR=value``, ``unset VAR``, ``cd``, ``mkdir -p`` and ``cat``; wildcards are expanded as a shell does.
+``pip install`` is checked, not run: what it installs must be a distribution of this repository (with extras it
+declares), an existing directory, or (``-r``) a requirements file of the repository — never PyPI's unrelated
+``matrixkit``. ``python3 tasks.py JOB`` is checked: a job of tasks.py that .ci/run runs. A page marked
+``<!-- docs-test: venv -->`` runs its commands in a shell inside a fresh virtual environment with matrixkit
+installed (slow): there ``pip``, ``pipx`` and ``pytest`` run for real, and the names of this repository's
+distributions resolve to wheels built from the checkout. Anything else is an error, so that no command in the
+docs goes unchecked. The README runs too.
 """
 
 from __future__ import annotations
