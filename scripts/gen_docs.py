@@ -338,7 +338,7 @@ def _signature(name: str, function: Any, *, drop_first: bool = False) -> str:
     returns = _annotation(signature.return_annotation)
     tail = f" -> {returns}" if returns else ""
     flat = f"{name}({', '.join(parts)}){tail}"
-    if len(flat) <= 100 or not parts:
+    if len(flat) <= 88 or not parts:
         return flat
     return f"{name}(\n" + "".join(f"    {part},\n" for part in parts) + f"){tail}"
 
