@@ -517,6 +517,18 @@ def test_runner_reads_fences_titles_and_indented_blocks() -> None:
     ]
 
 
+def test_runner_expands_wildcards_as_a_shell_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("table-2.json", "table-1.json", "notes.txt"):
+        (tmp_path / name).write_text("{}")
+    runner = PageRunner(DOCS / "index.md", tmp_path, monkeypatch, None)
+    assert runner.expand(["collate", "table-*.json", "none-*.csv"]) == [
+        "collate",
+        "table-1.json",
+        "table-2.json",
+        "none-*.csv",  # no match: left as written, as bash leaves it
+    ]
+
+
 def test_runner_matches_with_ellipsis() -> None:
     assert matches("a\n...\nd", "a\nb\nc\nd\n")
     assert matches("a\n...", "a")
@@ -543,6 +555,13 @@ def test_runner_catches_wrong_output_and_unknown_commands(tmp_path: Path, monkey
     PageRunner(page, tmp_path, monkeypatch, None).run(
         read_blocks("```sh\npip install -U 'maturity-matrixkit-exporters[pdf]'\n```\n")
     )
+    with pytest.raises(DocsError, match="unrelated project"):
+        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install matrixkit\n```\n"))
+    with pytest.raises(DocsError, match=r"tasks\.py has no job"):
+        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npython3 tasks.py deploy\n```\n"))
+    with pytest.raises(DocsError, match=r"\.ci/run does not run"):
+        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npython3 tasks.py bench\n```\n"))
+    PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npython3 tasks.py test\n```\n"))
     with pytest.raises(DocsError, match="not valid TOML"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```toml\nx = = 1\n```\n"))
     failing = read_blocks("```sh\nmatrixkit show no-such-instrument\n```\n")
