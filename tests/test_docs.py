@@ -483,6 +483,7 @@ def checkout_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.needs_plugins  # the pages install the repository's plugins (built from the checkout) and use them
 @pytest.mark.parametrize("page", _page_params(VENV_PAGES))
 def test_examples_run_in_a_fresh_environment(
     page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checkout_wheels: Path
