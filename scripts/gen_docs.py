@@ -150,10 +150,9 @@ def fields_section(name: str) -> str:
 
 def _registry() -> Any:
     from matrixkit.config import Config
-    from matrixkit.registry import Registry, get_plugin_manager
+    from matrixkit.registry import PluginHost, Registry
 
-    config = Config()
-    return Registry(get_plugin_manager(config=config), config)
+    return Registry(PluginHost(config=Config()))
 
 
 def _usage(parser: argparse.ArgumentParser) -> str:
@@ -446,6 +445,16 @@ def api_section(argument: str) -> str:
         doc = obj.__doc__ if "__doc__" in vars(obj) else None
     elif inspect.isfunction(obj):
         head, doc = _signature(name, obj), obj.__doc__
+    elif isinstance(obj, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in obj.items()):
+        # A table of meanings: its keys and values as a table.
+        rows = [f"| `{key}` | {_cell(value)} |" for key, value in obj.items()]
+        out += ["```python", f"{name}: dict[str, str]", "```", "", "| Key | Value |", "|---|---|", *rows, ""]
+        return "\n".join(out)
+    elif not callable(obj):  # a constant (a tuple of names): its value
+        import pprint
+
+        value = pprint.pformat(obj, width=88, sort_dicts=False)
+        head, doc = f"{name}: {type(obj).__name__} = {value}", None
     else:  # an instance, such as the hookimpl marker: its type and what calling it takes
         kind = type(obj)
         where = f"{kind.__module__.split('.')[0]}.{kind.__name__}"
@@ -458,9 +467,26 @@ def api_section(argument: str) -> str:
         out += [docstring_to_markdown(doc), ""]
     if inspect.isclass(obj):
         out += _fields_table(obj)
-        for member in members:
+        for member in members or _documented_members(obj):
             out += _member(obj, member)
     return "\n".join(out)
+
+
+def _documented_members(cls: type) -> list[str]:
+    """The public methods and properties a class defines itself, with a docstring, in source order (attrs fields
+    are in the fields table)."""
+    import attrs
+
+    fields = {f.name for f in attrs.fields(cls)} if attrs.has(cls) else set()
+    found = []
+    for name, raw in vars(cls).items():
+        if name.startswith("_") or name in fields:
+            continue
+        function = raw.__func__ if isinstance(raw, classmethod | staticmethod) else raw
+        function = function.fget if isinstance(function, property) else getattr(function, "func", function)
+        if callable(function) and getattr(function, "__doc__", None):
+            found.append(name)
+    return found
 
 
 # -- pages ---------------------------------------------------------------------------------------------

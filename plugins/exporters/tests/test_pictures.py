@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from workshop_data import tool
 
-from matrixkit.exporting import render
+from matrixkit.exporting import render_as as render
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import CollationReport, RecordSheet, WorkshopReport

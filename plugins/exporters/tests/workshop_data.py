@@ -14,7 +14,8 @@ import attrs
 import pytest
 
 from matrixkit.collation import collate
-from matrixkit.format import load_instrument
+from matrixkit.format import read_instrument as load_instrument
+from matrixkit.io.workshop_file import loads_workshop
 from matrixkit.model import Instrument
 from matrixkit.report import (
     CollationReport,
@@ -26,7 +27,6 @@ from matrixkit.report import (
 )
 from matrixkit.responses import Response
 from matrixkit.rules import LowerMedianRule
-from matrixkit.workshop import loads_workshop
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"

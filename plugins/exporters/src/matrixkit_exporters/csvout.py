@@ -20,6 +20,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from matrixkit.text import when_text
 from matrixkit_exporters.safety import neutralise_formula, printable
 
 if TYPE_CHECKING:
@@ -125,7 +126,9 @@ def render_collation(report: CollationReport) -> bytes:
 
 
 def _actions(actions: Sequence[Action]) -> str:
-    return "\n".join(" | ".join(part for part in (a.what, a.who, a.when, a.measure) if part) for a in actions)
+    return "\n".join(
+        " | ".join(part for part in (a.what, a.who, when_text(a.when), a.measure) if part) for a in actions
+    )
 
 
 def render_report(report: WorkshopReport) -> bytes:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from matrixkit.text import long_date, when_text
+
 if TYPE_CHECKING:
     from matrixkit.model import Domain, Group, Instrument, Level
     from matrixkit.report import CollationReport, WorkshopReport
@@ -157,7 +159,7 @@ def report_meta(report: WorkshopReport) -> list[tuple[str, str]]:
     record = report.record
     rows = []
     if record.date is not None:
-        rows.append(("Date", record.date.isoformat()))
+        rows.append(("Date", long_date(record.date)))
     if record.place:
         rows.append(("Place", record.place))
     if record.facilitators:
@@ -168,5 +170,5 @@ def report_meta(report: WorkshopReport) -> list[tuple[str, str]]:
 
 
 def action_when(action: Action) -> str:
-    """By when, as written (an ISO date or text)."""
-    return action.when or NONE
+    """By when: a date as people write it ("30 June 2025"), or the text as written."""
+    return when_text(action.when) if action.when else NONE
