@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import re
 import sys
 import textwrap
@@ -450,11 +451,15 @@ def api_section(argument: str) -> str:
         rows = [f"| `{key}` | {_cell(value)} |" for key, value in obj.items()]
         out += ["```python", f"{name}: dict[str, str]", "```", "", "| Key | Value |", "|---|---|", *rows, ""]
         return "\n".join(out)
-    elif not callable(obj):  # a constant (a tuple of names): its value
-        import pprint
-
-        value = pprint.pformat(obj, width=88, sort_dicts=False)
-        head, doc = f"{name}: {type(obj).__name__} = {value}", None
+    elif isinstance(obj, tuple) and all(isinstance(item, str) for item in obj):
+        # A tuple of names, written as ruff formats it (double quotes, one a line when long).
+        items = [json.dumps(item) for item in obj]
+        flat = f"{name}: tuple[str, ...] = ({', '.join(items)})"
+        lines = "".join(f"    {item},\n" for item in items)
+        head = flat if len(flat) <= 88 else f"{name}: tuple[str, ...] = (\n{lines})"
+        doc = None
+    elif not callable(obj):  # any other constant: its value
+        head, doc = f"{name}: {type(obj).__name__} = {obj!r}", None
     else:  # an instance, such as the hookimpl marker: its type and what calling it takes
         kind = type(obj)
         where = f"{kind.__module__.split('.')[0]}.{kind.__name__}"
