@@ -19,3 +19,7 @@ apt-get install -y -qq --no-install-recommends chromium poppler-utils fonts-deja
 # directory, run as the 'postgres' user; see plugins/web/tests/conftest.py). With CI=true those tests fail,
 # never skip, when either is missing.
 apt-get install -y -qq --no-install-recommends chromium postgresql fonts-dejavu-core
+
+# maturity-matrixkit-web[icu]: PyICU (ICU's Unicode TR39 confusable skeletons, for comparing participants' names) is
+# built against the system's ICU when the development environment is installed.
+apt-get install -y -qq --no-install-recommends libicu-dev pkg-config g++

@@ -686,7 +686,7 @@ def test_no_one_is_told_to_install_the_unrelated_matrixkit() -> None:
 
 def test_no_file_names_the_old_distribution_names() -> None:
     """The plugins' distributions are maturity-matrixkit-*; the changelog alone tells of the old names."""
-    old = re.compile(r"(?<![-\w])matrixkit-(?:pit-tools|exporters|web)\b")
+    old = re.compile(r"(?<![-\w])matrixkit-(?:pit-tools|exporters|web)(?![-\w])")
     found = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in _tracked_text_files()
