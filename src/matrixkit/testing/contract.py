@@ -20,7 +20,7 @@ an instrument of another distribution name it in :attr:`PluginContract.requires`
 
 The checks are also plain functions (:func:`check_instrument`, :func:`check_exporter`, ...) that raise
 :class:`AssertionError` with a message naming the plugin and the thing that failed; use them from any test
-framework. Requires ``matrixkit[testing]`` (pytest and hypothesis).
+framework. Requires ``maturity-matrixkit[testing]`` (pytest and hypothesis).
 """
 
 from __future__ import annotations
