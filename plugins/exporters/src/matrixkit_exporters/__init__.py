@@ -1,4 +1,4 @@
-"""matrixkit-exporters: the artefacts a facilitator hands out and takes to the board.
+"""maturity-matrixkit-exporters: the artefacts a facilitator hands out and takes to the board.
 
 Blank matrices to mark up, individual record sheets, workshop collation sheets and workshop reports, as CSV,
 Markdown, HTML, XLSX and PDF, with the level distribution and consensus profile charts as SVG and PNG.
@@ -10,6 +10,6 @@ written.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__"]

@@ -98,7 +98,7 @@ class Book:
                 "title": printable(title),
                 "subject": printable(instrument_heading(instrument)),
                 "creator": "matrixkit",
-                "comments": "Written by matrixkit-exporters",
+                "comments": "Written by maturity-matrixkit-exporters",
             }
         )
         self.wb.set_calc_mode("auto")
