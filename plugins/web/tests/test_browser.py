@@ -610,6 +610,14 @@ def test_a_whole_room(browser: Any, live_server: Any, tmp_path: Path) -> None:
     # -- a paper sheet, typed in ----------------------------------------------------------------------------
     fac.goto(f"{base}/w/{workshop_id}/paper")
     audit.check(fac, "09-paper")
+    # An upload the readers refuse: the located problems on the page, nothing entered.
+    bad = tmp_path / "room sheets.csv"
+    bad.write_text("participant,table,leadership\nFay,Table 2,Level 9\n", encoding="utf-8")
+    fac.set_input_files("#sheets", str(bad))
+    go(fac, "button:has-text('Upload and enter the sheets')")
+    assert "room sheets.csv" in fac.inner_text("#upload-problems")
+    assert fac.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    audit.check(fac, "09b-paper-upload-refused")
     fac.fill("#name", "Dee")
     fac.check("input[name=sector][value='Local authority']")
     fac.check("input[name=table][value='Table 2']")

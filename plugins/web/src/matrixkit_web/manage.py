@@ -278,9 +278,9 @@ def upload_paper(
             responses = read_responses(path, instrument, state(request).registry, ReadOptions())
         except ValidationError as exc:
             shown = [_display(p, str(path), name) for p in exc.problems]
-            return _paper_page(
-                request, workshop, errors={"sheets": f"{name} cannot be read"}, problems=shown, status_code=422
-            )
+            count = f"{exc.total} {'problem' if exc.total == 1 else 'problems'}"
+            message = f"{name} cannot be read ({count}, listed below the file box): nothing was entered"
+            return _paper_page(request, workshop, errors={"sheets": message}, problems=shown, status_code=422)
         except MatrixkitError as exc:
             message = str(exc).replace(str(path), name)
             return _paper_page(request, workshop, errors={"sheets": message}, status_code=422)

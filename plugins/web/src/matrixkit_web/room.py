@@ -172,7 +172,9 @@ def look_again(request: Request, workshop_id: str, form: Annotated[Form, Depends
     look = set(form.getlist("look"))
     unknown = (chosen | look) - set(keys)
     if unknown:
-        return _look_again_page(request, workshop, errors={"show": "Choose domains of this matrix"}, status_code=400)
+        return _look_again_page(
+            request, workshop, errors={"look-domains": "Choose domains of this matrix"}, status_code=400
+        )
     revealed = [k for k in keys if k in chosen or k in look]  # a second look shows the spread too
     state(request).store.set_room(
         workshop.id,
