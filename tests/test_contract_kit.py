@@ -18,14 +18,18 @@ from matrixkit.model import Instrument
 from matrixkit.rules import lower_median
 from matrixkit.testing.contract import (
     PROBE,
+    CommandContract,
     ContractError,
     ExporterContract,
     InstrumentContract,
+    ReaderContract,
     RuleContract,
     check_exporter_description,
     check_exporter_escapes,
     check_exporter_writes_atomically,
     check_instrument,
+    check_reader_description,
+    check_reader_refuses_damage,
     check_registered_instruments,
     check_rule_description,
     check_rule_suggestion,
@@ -411,3 +415,117 @@ def test_hostile_sector_names_and_actions_are_probed() -> None:
     with pytest.raises(ContractError, match="unescaped"):
         TestCarelessReports().test_workshop_reports_escape_hostile_text()
     TestCarelessReports().test_renders_any_collation()
+
+
+# -- readers -----------------------------------------------------------------------------------------------
+
+
+class TestBuiltinReaders(ReaderContract):
+    plugins = (GenericTools(),)
+    reader_names = ("csv", "toml")
+    samples: ClassVar[dict[Path, str]] = {
+        DATA / "contract" / "answers.csv": "digital-maturity",
+        DATA / "contract" / "answers.toml": "digital-maturity",
+    }
+
+
+def _semicolon_lines(data: bytes, instrument: Instrument):  # type: ignore[no-untyped-def]
+    """A careless parser: anything but 'participant;level' lines makes it fail with ValueError."""
+    from matrixkit.responses import Response
+
+    for number, line in enumerate(data.decode("utf-8").splitlines()[1:], 2):
+        participant, level = line.split(";")
+        yield f"line {number}", Response.build(instrument, participant, {"only": level})
+
+
+class Crashing:
+    name = "semicolons"
+    extensions = (".semi",)
+    description = "participant;level lines"
+
+    def read(self, path, instrument, options):  # type: ignore[no-untyped-def]
+        from matrixkit.io.readers import ResponsesReading
+
+        return ResponsesReading(str(path), instrument, _semicolon_lines(Path(path).read_bytes(), instrument))
+
+
+class CrashingReaders:
+    __name__ = "crashing-readers"
+
+    @hookimpl
+    def matrixkit_register_readers(self, register):  # type: ignore[no-untyped-def]
+        register.reader(Crashing())
+
+    @hookimpl
+    def matrixkit_register_instruments(self, register):  # type: ignore[no-untyped-def]
+        register.instrument(loads_instrument(TWO_LEVELS, name="tiny.toml"))
+
+
+def test_a_reader_that_crashes_on_damaged_files_is_caught(tmp_path: Path) -> None:
+    registry = plugin_registry(CrashingReaders())
+    sample = tmp_path / "answers.semi"
+    sample.write_text("participant;level\nAnn;low\nBob;2\n", encoding="utf-8")
+    with pytest.raises(
+        ContractError, match=r"answers.semi (not text|cut in half|a line of garbage).* crashed the reader"
+    ):
+        check_reader_refuses_damage(registry, sample, registry.instrument("tiny"), tmp_path / "damaged")
+
+
+def test_reader_descriptions_are_checked() -> None:
+    class Nameless(Crashing):
+        name = "Semi Colons"
+        extensions = ("semi",)
+
+    with pytest.raises(ContractError, match=r"kebab-case.*extensions"):
+        check_reader_description(Nameless())
+
+
+def test_reader_contract_without_samples_skips_visibly() -> None:
+    class NoSamples(ReaderContract):
+        plugins = (CrashingReaders(),)
+
+    NoSamples().test_registers_readers()
+    with pytest.raises(pytest.skip.Exception, match="no sample files"):
+        NoSamples().test_samples_are_read_and_collated()
+
+
+# -- commands ----------------------------------------------------------------------------------------------
+
+
+class TestBuiltinCommands(CommandContract):
+    plugins = (GenericTools(),)
+    command_names = ("tools", "rules", "collate")
+    examples: ClassVar[dict[str, list[str]]] = {
+        "tools": ["--json"],
+        "collate": ["digital-maturity", str(DATA / "contract" / "answers.csv"), "--format", "text"],
+    }
+
+
+def _run_column(args, ctx):  # type: ignore[no-untyped-def]
+    return 0
+
+
+def _run_crash(args, ctx):  # type: ignore[no-untyped-def]
+    raise RuntimeError("forgot a case")
+
+
+class CarelessCommands:
+    __name__ = "careless-commands"
+
+    @hookimpl
+    def matrixkit_register_commands(self, register):  # type: ignore[no-untyped-def]
+        register.command("crash", run=_run_crash, help="fails")
+        register.command("quiet", run=_run_column, help="")
+
+
+def test_command_contract_fails_on_a_crashing_command() -> None:
+    class Careless(CommandContract):
+        plugins = (CarelessCommands(),)
+        examples: ClassVar[dict[str, list[str]]] = {"crash": []}
+
+    Careless().test_registers_commands()
+    Careless().test_each_command_answers_help()
+    Careless().test_an_unknown_option_is_a_usage_error()
+    with pytest.raises(ContractError, match=r"'matrixkit crash ' exits 1: .*careless-commands.*RuntimeError"):
+        Careless().test_examples_succeed()
+    assert Careless.commands() == ["crash", "quiet"]

@@ -273,3 +273,22 @@ def test_spreadsheet_whole_numbers_and_absurdly_long_ones(tmp_path: Path, dm: In
         and "2 cells (line 2)" in problem
     )
     assert len(problem) < 400
+
+
+def test_control_characters_in_kept_texts_are_refused_where_they_are(tmp_path: Path, dm: Instrument) -> None:
+    """A response refuses control characters in its participant, attributes and comments: a file holding one is
+    refused naming the line and column (tab and line breaks are allowed in comments), as every reader must."""
+    path = write(
+        tmp_path,
+        "t.csv",
+        f"participant,sector,{KEYS},comment: governance\n"
+        'P1,civic,0,1,2,3,4,5,0,1,2,3,4,5,"Two\nlines\tand a tab"\n'
+        "P\x002,civic,0,1,2,3,4,5,0,1,2,3,4,5,\n"
+        "P3,he\u202ealth,0,1,2,3,4,5,0,1,2,3,4,5,ok\x07\n",
+    )
+    assert problems_of(path, dm) == [
+        't.csv:4: column "participant": contains the control character NUL at position 2; remove it',
+        't.csv:5: column "sector": contains the bidirectional control character U+202E at position 3; remove it: it '
+        "can make the text display differently from what it says",
+        't.csv:5: column "comment: governance": contains the control character U+0007 at position 3; remove it',
+    ]

@@ -34,6 +34,7 @@ def test_generates_a_complete_distribution(cli, tmp_path: Path) -> None:  # type
         "src/matrixkit_community_tools/plugin.py",
         "src/matrixkit_community_tools/py.typed",
         "tests/conftest.py",
+        "tests/helpers.py",
         "tests/test_instruments.py",
     ]
     for line in made:

@@ -57,6 +57,7 @@ __all__ = [
     "Instrument",
     "Level",
     "Source",
+    "has_refused_characters",
     "normalise_answer",
     "text_problems",
 ]
@@ -108,6 +109,12 @@ def text_problems(value: object, field: str, *, multiline: bool = False) -> list
     name = "NUL" if char == "\0" else f"U+{ord(char):04X}"
     kind = "a line break" if char in "\n\r" else f"the control character {name}"
     return [Problem(f"contains {kind} at position {position + 1}", field=field, hint="remove it")]
+
+
+def has_refused_characters(texts: Iterable[str], *, multiline: bool = False) -> bool:
+    """Whether any of ``texts`` holds a character :func:`text_problems` refuses: one scan of them all, for
+    checking whole columns of a file before looking for the cell."""
+    return (_FORBIDDEN_IN_LONG_TEXT if multiline else _FORBIDDEN).search(" ".join(texts)) is not None
 
 
 def _check_key(value: object, field: str, what: str = "key") -> list[Problem]:

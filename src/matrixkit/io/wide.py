@@ -49,7 +49,7 @@ from matrixkit.errors import Problem, ProblemLog
 from matrixkit.io.mapping import MAPPING_FORMAT
 from matrixkit.io.options import AnswerPolicy, ReadOptions
 from matrixkit.io.tables import Table
-from matrixkit.model import Instrument
+from matrixkit.model import Instrument, has_refused_characters, text_problems
 from matrixkit.responses import Response
 
 __all__ = [
@@ -563,6 +563,7 @@ class WideReading:
                             continue
                         self._problem("no participant id", numbers[i], participant, "fill it in, or delete the row")
                         good[i] = False
+            self._check_texts(participant, attributes, comments, columns, numbers, good)
             answers: list[Sequence[str]] = []
             for d, column in enumerate(self._domains):
                 cells = columns[column.index]
@@ -598,6 +599,27 @@ class WideReading:
             if len(block) or block.rejected:
                 yield block
         self.problems.extend(self.table.problems)
+
+    def _check_texts(
+        self,
+        participant: Column | None,
+        attributes: Sequence[Column],
+        comments: Sequence[Column],
+        columns: Sequence[Sequence[str]],
+        numbers: list[int],
+        good: list[bool],
+    ) -> None:
+        """Refuse control characters and bidirectional controls in the texts a response keeps (as a response
+        would): each column scanned once, the cells looked at only when it holds one."""
+        checked = [(c, False) for c in (participant, *attributes) if c is not None] + [(c, True) for c in comments]
+        for column, multiline in checked:
+            cells = columns[column.index]
+            if not has_refused_characters(cells, multiline=multiline):
+                continue
+            for i, cell in enumerate(cells):
+                for problem in text_problems(cell.strip(), column.heading, multiline=multiline):
+                    self._problem(problem.message, numbers[i], column, problem.hint)
+                    good[i] = False
 
     def _check_answers(
         self, d: int, column: Column, cells: Sequence[str], numbers: list[int], good: list[bool]

@@ -32,7 +32,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,11 +42,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from matrixkit.checks import exporter_problems, rule_problems
+from matrixkit.checks import exporter_problems, reader_problems, rule_problems
 from matrixkit.cli import Context, main
 from matrixkit.collation import Tally, collate
+from matrixkit.errors import MatrixkitError, PluginError, ValidationError
 from matrixkit.exporting import KINDS, Exporter, render_as, write_atomic
 from matrixkit.format import dump_instrument, instrument_from_document, instrument_to_dict, loads_instrument
+from matrixkit.io.readers import Reader, reader_for
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import (
@@ -58,20 +60,27 @@ from matrixkit.report import (
 )
 from matrixkit.responses import Response
 from matrixkit.rules import ConsensusRule, LowerMedianRule
+from matrixkit.services import collate_inputs, read_responses
 from matrixkit.testing import strategies
 from matrixkit.workshop import Action, DomainDecision, WorkshopRecord
 
 __all__ = [
+    "DAMAGES",
     "PROBE",
     "CliResult",
+    "CommandContract",
     "ExporterContract",
     "InstrumentContract",
     "PluginContract",
+    "ReaderContract",
     "RuleContract",
     "check_exporter_description",
     "check_exporter_escapes",
     "check_exporter_writes_atomically",
     "check_instrument",
+    "check_reader_description",
+    "check_reader_reads",
+    "check_reader_refuses_damage",
     "check_registered_instruments",
     "check_rule_description",
     "check_rule_suggestion",
@@ -824,6 +833,194 @@ class RuleContract(PluginContract):
         for rule in self.rules():
             check_rule_suggestion(rule, Tally.empty(len(instrument.levels)), instrument)
             check_rule_suggestion(rule, Tally((0, 0), 5), instrument)
+
+
+# -- readers ---------------------------------------------------------------------------------------------
+
+#: Damaged copies of a sample file a reader must refuse with located problems (or read as valid responses),
+#: never fail on: name → how the sample's bytes are damaged.
+DAMAGES: dict[str, Callable[[bytes], bytes]] = {
+    "empty": lambda data: b"",
+    "cut in half": lambda data: data[: len(data) // 2],
+    "not text": lambda data: bytes(range(256)) * 8,
+    "a line of garbage appended": lambda data: data + b'\n\x00\x01"unclosed,;\t\xff\xfe\n',
+    "every other byte": lambda data: data[::2],
+}
+
+
+def check_reader_description(reader: object) -> None:
+    """Check a reader's ``name``, ``extensions``, ``description`` and ``read`` (what registration checks)."""
+    problems = reader_problems(reader)
+    if problems:
+        raise _fail(f"reader {getattr(reader, 'name', reader)!r}: " + "; ".join(problems))
+
+
+def check_reader_reads(registry: Registry, path: str | os.PathLike[str], instrument: Instrument) -> list[Response]:
+    """Read a sample file as every input is read (:func:`matrixkit.services.read_responses`) and check the
+    responses: at least one, each fitting ``instrument``, and collating the file gives the collation of its
+    responses. Returns the responses."""
+    name = os.fspath(path)
+    try:
+        responses = read_responses(name, instrument, registry)
+    except MatrixkitError as exc:
+        raise _fail(f"the sample {name} could not be read: {exc}") from exc
+    if not responses:
+        raise _fail(f"the sample {name} gave no responses")
+    for response in responses:
+        problems = list(response.problems(instrument))
+        if problems:
+            raise _fail(
+                f"the sample {name}: participant {response.participant!r} does not fit {instrument.id}: "
+                + "; ".join(str(p) for p in problems)
+            )
+    direct = collate_inputs([name], instrument, registry).collation
+    if direct != collate(instrument, responses):
+        raise _fail(f"collating {name} does not give the collation of the responses read from it")
+    return responses
+
+
+def check_reader_refuses_damage(
+    registry: Registry, path: str | os.PathLike[str], instrument: Instrument, folder: str | os.PathLike[str]
+) -> None:
+    """Damaged copies of a sample file (:data:`DAMAGES`, written in ``folder`` under the sample's name) are
+    either read as valid responses or refused with problems naming the file — never an exception of another
+    kind, which a person would see as a crash of the plugin."""
+    sample = Path(path)
+    data = sample.read_bytes()
+    for damage, make in DAMAGES.items():
+        target = Path(folder) / damage.replace(" ", "-") / sample.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(make(data))
+        try:
+            responses = read_responses(target, instrument, registry)
+        except PluginError as exc:
+            raise _fail(f"reading the sample {sample.name} {damage} crashed the reader: {exc}") from exc
+        except ValidationError as exc:
+            unlocated = [p for p in exc.problems if p.file is None or Path(p.file).name != sample.name]
+            if unlocated:
+                raise _fail(
+                    f"reading the sample {sample.name} {damage}: problems that do not name the file: "
+                    + "; ".join(str(p) for p in unlocated)
+                ) from exc
+            continue
+        except MatrixkitError:
+            continue  # refused with a message (e.g. the file is not found to be of this kind)
+        except Exception as exc:
+            raise _fail(
+                f"reading the sample {sample.name} {damage} raised {type(exc).__name__}: {exc} (refuse a damaged "
+                "file with a ValidationError listing located problems)"
+            ) from exc
+        for response in responses:
+            if list(response.problems(instrument)):
+                raise _fail(f"reading the sample {sample.name} {damage} gave a response that does not fit")
+
+
+class ReaderContract(PluginContract):
+    """Checks the response readers a plugin registers: their description, and — on sample files the plugin's
+    tests provide — that each sample is read into valid responses through the path every input takes, that
+    collating a sample gives the collation of its responses, and that damaged copies of each sample (empty,
+    cut in half, not text, garbage appended, every other byte) are refused with problems naming the file, never
+    with a crash. The samples are the plugin's: :attr:`samples` maps each file to the instrument it answers
+    (that instrument must be registered: in :attr:`plugins` or a distribution in :attr:`requires`)."""
+
+    #: Names of the readers to check; all that the plugin registers when empty.
+    reader_names: ClassVar[Sequence[str]] = ()
+    #: Sample files for the readers under test (paths: ``Path`` or ``str``) → the id of the instrument each
+    #: answers.
+    samples: ClassVar[Mapping[Any, str]] = {}
+
+    @classmethod
+    def readers(cls) -> list[Reader]:
+        """The readers under test."""
+        return _select(cls, cls.registry().readers, cls.reader_names, "readers")
+
+    def _samples(self) -> list[tuple[Path, Instrument]]:
+        if not self.samples:
+            pytest.skip(f"{type(self).__name__}: no sample files to read (set 'samples')")
+        registry = self.registry()
+        readers = [registered.obj for registered in registry.readers.values()]
+        own = self.readers()
+        found = []
+        for path, ident in self.samples.items():
+            sample = Path(path)
+            if not sample.is_file():
+                raise _fail(f"the sample {sample} does not exist")
+            chosen = reader_for(str(sample), readers)
+            if not any(chosen is reader for reader in own):
+                raise _fail(f"the sample {sample.name} would be read by the reader {chosen.name!r}, not one under test")
+            found.append((sample, registry.instrument(ident)))
+        return found
+
+    def test_registers_readers(self) -> None:
+        if not self.readers():
+            raise _fail(f"{type(self).__name__}: the plugin registers no reader")
+
+    def test_readers_describe_themselves(self) -> None:
+        for reader in self.readers():
+            check_reader_description(reader)
+
+    def test_samples_are_read_and_collated(self) -> None:
+        for sample, instrument in self._samples():
+            check_reader_reads(self.registry(), sample, instrument)
+
+    def test_damaged_samples_are_refused_with_located_problems(self, tmp_path: Path) -> None:
+        for sample, instrument in self._samples():
+            check_reader_refuses_damage(self.registry(), sample, instrument, tmp_path)
+
+
+# -- commands --------------------------------------------------------------------------------------------
+
+
+class CommandContract(PluginContract):
+    """Checks the commands a plugin registers: each is listed in ``matrixkit --help``, answers ``--help`` with
+    its usage, refuses an unknown option as a usage error (exit 2, no traceback), and — for the argument lists
+    in :attr:`examples` — runs to exit status 0 without a traceback."""
+
+    #: Names of the commands to check; all that the plugin registers when empty.
+    command_names: ClassVar[Sequence[str]] = ()
+    #: Command name → arguments with which it succeeds (e.g. ``{"column": ["my-matrix", "2"]}``).
+    examples: ClassVar[Mapping[str, Sequence[str]]] = {}
+
+    @classmethod
+    def commands(cls) -> list[str]:
+        """Names of the commands under test."""
+        table = cls.registry().commands
+        own = set(cls.plugin_names())
+        names = list(cls.command_names) or sorted(n for n, r in table.items() if r.plugin.name in own)
+        missing = sorted(set(names) - set(table))
+        if missing:
+            raise _fail(f"commands {missing} are not registered (registered: {sorted(table)})")
+        return names
+
+    def test_registers_commands(self) -> None:
+        if not self.commands():
+            raise _fail(f"{type(self).__name__}: the plugin registers no command")
+
+    def test_commands_are_listed_in_the_help(self) -> None:
+        shown = run_cli(["--help"], registry=self.registry())
+        for name in self.commands():
+            if name not in shown.out:
+                raise _fail(f"'matrixkit --help' does not list the command {name!r}")
+
+    def test_each_command_answers_help(self) -> None:
+        for name in self.commands():
+            shown = run_cli([name, "--help"], registry=self.registry())
+            if shown.status != 0 or not shown.out.startswith(f"usage: matrixkit {name}"):
+                raise _fail(f"'matrixkit {name} --help' exits {shown.status} printing {shown.out[:200]!r}")
+
+    def test_an_unknown_option_is_a_usage_error(self) -> None:
+        for name in self.commands():
+            result = run_cli([name, "--no-such-option-for-the-contract"], registry=self.registry())
+            if result.status != 2 or "usage:" not in result.err or "Traceback" in result.err + result.out:
+                raise _fail(f"'matrixkit {name} --no-such-option-...' exits {result.status}: {result.err[:300]!r}")
+
+    def test_examples_succeed(self) -> None:
+        if not self.examples:
+            pytest.skip(f"{type(self).__name__}: no example arguments to run (set 'examples')")
+        for name, argv in self.examples.items():
+            result = run_cli([name, *argv], registry=self.registry())
+            if result.status != 0 or "Traceback" in result.err:
+                raise _fail(f"'matrixkit {name} {' '.join(argv)}' exits {result.status}: {result.err[:300]!r}")
 
 
 def _small_instrument() -> Instrument:
