@@ -577,6 +577,15 @@ def test_a_whole_room(browser: Any, live_server: Any, tmp_path: Path) -> None:
             # "Save and continue" is in reach without scrolling, on a phone.
             box = page.locator(".sticky-actions button").bounding_box()
             assert box is not None and box["y"] + box["height"] <= 667
+            # ...and never hides what has the keyboard focus (WCAG 2.4.11): Tab into the levels, arrow down to the
+            # last one.
+            tab_to(page, "input[name=level]")
+            for _ in range(3):
+                page.keyboard.press("ArrowDown")
+            assert page.evaluate("() => document.activeElement.id") == "level-4"
+            focused = page.locator("#level-4").bounding_box()
+            bar = page.locator(".sticky-actions").bounding_box()
+            assert focused is not None and bar is not None and focused["y"] + focused["height"] <= bar["y"]
             page.click(".progress-overview summary")
             audit.check(page, "05-phone-question")
         answer_all(page, levels)
