@@ -203,6 +203,8 @@ def test_show_the_room_and_look_again(make_client: MakeClient) -> None:
     assert looks.status_code == 200
     assert looks.json()["domains"][0]["counts"]["after"]["maturing"] == 2
     assert looks.json()["before"]["title"] == "First look"
+    by_table = facilitator.get(f"/w/{workshop_id}/download/text?kind=looks&by=table")
+    assert by_table.status_code == 200 and "First look" in by_table.text
     # Ending the second look: the form is gone and a late post changes nothing.
     page = facilitator.get(f"/w/{workshop_id}/look-again").text
     facilitator.post(f"/w/{workshop_id}/look-again", data={"csrf_token": csrf(page), "op": "end"})
