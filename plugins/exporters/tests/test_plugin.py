@@ -19,8 +19,8 @@ from matrixkit.cli import Context, main
 from matrixkit.exporting import KINDS, render
 from matrixkit.registry import Registry
 
-FORMATS = {"csv", "md", "html", "xlsx", "pdf", "svg", "png"}
-HEAVY = ("xlsxwriter", "typst", "matplotlib", "jinja2", "numpy", "markupsafe", "PIL")
+FORMATS = {"csv", "md", "html", "xlsx", "pdf", "docx", "svg", "png"}
+HEAVY = ("xlsxwriter", "typst", "matplotlib", "jinja2", "numpy", "markupsafe", "PIL", "docx", "lxml")
 
 
 def run(argv: list[str], registry: Registry) -> tuple[int, str, str]:
@@ -80,6 +80,7 @@ def test_the_installed_entry_point_loads_the_plugin_module() -> None:
         ("pdf", "typst", "pdf"),
         ("png", "matplotlib", "charts"),
         ("html", "jinja2", "html"),
+        ("docx", "docx", "docx"),
     ],
 )
 def test_a_missing_extra_makes_the_format_unavailable_with_an_install_hint(
@@ -114,7 +115,7 @@ def test_a_missing_extra_makes_the_format_unavailable_with_an_install_hint(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx", "md", "csv"])
+@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx", "docx", "md", "csv"])
 def test_sheet_command_writes_each_format(fmt: str, registry: Registry, tmp_path: Path) -> None:
     instrument = str(Path(__file__).parent / "data" / "partnership.toml")
     target = tmp_path / f"blank.{fmt}"

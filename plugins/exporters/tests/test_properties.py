@@ -1,5 +1,5 @@
 """Hypothesis: every exporter renders any generated subject of any generated instrument, and what it writes
-reads back with an independent reader (csv, html.parser, XML, openpyxl, pypdf, Pillow).
+reads back with an independent reader (csv, html.parser, XML, openpyxl, pypdf, python-docx, Pillow).
 
 Instruments, collations, records and workshop reports come from ``matrixkit.testing.strategies``: any number of
 levels and domains, any scores, hostile and non-ASCII text, empty and split collations. (matrixkit's contract
@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
+import zipfile
 from html.parser import HTMLParser
 
+import docx
 import openpyxl
 import pypdf
 from hypothesis import HealthCheck, given, settings
@@ -83,6 +85,14 @@ def read_back(name: str, data: bytes) -> None:
         reader = pypdf.PdfReader(io.BytesIO(data))
         assert len(reader.pages) >= 1
         assert reader.pages[0].extract_text() is not None
+    elif name == "docx":
+        document = docx.Document(io.BytesIO(data))
+        assert document.paragraphs[0].style is not None
+        assert document.paragraphs[0].style.name == "Heading 1"
+        assert document.tables
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            body = archive.read("word/document.xml")
+        assert b"<w:hyperlink" not in body and b"<w:instrText" not in body and b"<w:fldSimple" not in body
     else:  # pragma: no cover - a new format needs a reader here
         raise AssertionError(f"no reader for {name}")
 

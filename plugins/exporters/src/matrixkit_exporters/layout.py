@@ -5,8 +5,11 @@ No statistics here: only the arrangement of what the instrument (or a report) al
 
 from __future__ import annotations
 
+import datetime
 import math
+import re
 from collections.abc import Iterable, Iterator
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import attrs
@@ -23,13 +26,18 @@ __all__ = [
     "Section",
     "action_when",
     "agreement",
+    "agreement_meaning",
     "collation_title",
+    "credit",
     "decimal",
-    "flag_meanings",
+    "display_name",
+    "flag_explanations",
     "group_label",
     "instrument_heading",
+    "instrument_name",
     "level_heading",
     "level_name",
+    "long_date",
     "percent",
     "plural",
     "report_meta",
@@ -134,12 +142,44 @@ def group_label(report: CollationReport, name: str) -> str:
     return f"{name} ({plural(sizes.get(name, 0), 'person', 'people')})"
 
 
-def flag_meanings(flags: Iterable[str]) -> list[tuple[str, str]]:
-    """(flag, meaning) for the flags given, in the order of :data:`matrixkit.report.FLAGS`."""
+def agreement_meaning(discuss_below: float) -> str:
+    """What the agreement figure means, in plain English, for the reader of a report."""
+    return (
+        "Agreement runs from 0 to 1: 1.00 when everyone chose the same level, 0 when people split evenly "
+        "between the lowest and the highest level; answers spread over neighbouring levels score in between. "
+        f"Below {decimal(discuss_below)} a domain is flagged to discuss."
+    )
+
+
+def _flag_texts(discuss_below: float) -> dict[str, str]:
+    from matrixkit.report import MANY_MISSING_SHARE
+    from matrixkit.rules import POLARISED_SHARE
+
+    return {
+        "discuss": (
+            f"Talk it through: agreement is below {decimal(discuss_below)}, or views are split between the extremes."
+        ),
+        "polarised": (
+            f"Views are split: at least {percent(POLARISED_SHARE)} of the answers are at the lowest level and at "
+            f"least {percent(POLARISED_SHARE)} at the highest."
+        ),
+        "unanswered": "No one chose a level.",
+        "many-missing": (
+            f"At least {percent(MANY_MISSING_SHARE)} of the people left it blank or did not know, so the figures "
+            "rest on fewer answers."
+        ),
+        "no-suggestion": "People answered, but the rule could not propose one level.",
+    }
+
+
+def flag_explanations(flags: Iterable[str], discuss_below: float) -> list[tuple[str, str]]:
+    """(flag, plain-English explanation) for the flags given, in the order of :data:`matrixkit.report.FLAGS`
+    (a flag this module has no words for keeps the core's own meaning)."""
     from matrixkit.report import FLAGS
 
     used = set(flags)
-    return [(flag, meaning) for flag, meaning in FLAGS.items() if flag in used]
+    texts = _flag_texts(discuss_below)
+    return [(flag, texts.get(flag, meaning)) for flag, meaning in FLAGS.items() if flag in used]
 
 
 def used_flags(report: CollationReport) -> list[str]:
@@ -157,16 +197,64 @@ def report_meta(report: WorkshopReport) -> list[tuple[str, str]]:
     record = report.record
     rows = []
     if record.date is not None:
-        rows.append(("Date", record.date.isoformat()))
+        rows.append(("Date", long_date(record.date)))
     if record.place:
         rows.append(("Place", record.place))
     if record.facilitators:
         rows.append(("Facilitators", ", ".join(record.facilitators)))
-    rows.append(("Instrument", instrument_heading(report.instrument)))
+    rows.append(("Instrument", instrument_name(report.instrument)))
     rows.append(("Responses", str(report.collation.responses)))
     return rows
 
 
 def action_when(action: Action) -> str:
-    """By when, as written (an ISO date or text)."""
-    return action.when or NONE
+    """By when: a date as a UK long date (``30 June 2025``), text as written, :data:`NONE` when not given."""
+    when: object = action.when
+    if isinstance(when, datetime.date):
+        return long_date(when)
+    if isinstance(when, str) and _ISO_DATE.match(when):
+        try:
+            return long_date(datetime.date.fromisoformat(when))
+        except ValueError:
+            return when
+    return str(when) if when else NONE
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(date: datetime.date) -> str:
+    """A UK long date, ``12 March 2025``, whatever the locale (documents for people, not machines)."""
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
+def display_name(name: str) -> str:
+    """The name people know a table (or an input file) by: ``Table 1`` for ``table-1.csv``."""
+    stem = PurePath(name).stem if PurePath(name).suffix else name
+    words = " ".join(re.split(r"[-_\s]+", stem)).strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
+def credit(instrument: Instrument) -> str:
+    """Who to credit for the instrument, on one line (attribution, else source title, else publisher)."""
+    source = instrument.source
+    return " ".join((source.attribution or source.title or source.publisher).split())
+
+
+def instrument_name(instrument: Instrument) -> str:
+    """``Title (version 1.0)``: the instrument as people know it, without its internal id."""
+    return f"{instrument.title} (version {instrument.version})"

@@ -16,9 +16,11 @@ from matrixkit_exporters.layout import (
     SHEET_INSTRUCTIONS,
     action_when,
     agreement,
+    agreement_meaning,
     collation_title,
     decimal,
-    flag_meanings,
+    display_name,
+    flag_explanations,
     group_label,
     instrument_heading,
     level_heading,
@@ -193,10 +195,11 @@ def _collation_body(report: CollationReport, depth: int) -> list[str]:
         for r in commented:
             lines += ["", f"{h}# {inline(r.domain.title)}", ""]
             lines += [f"- {inline(c)}" for c in r.comments]
-    meanings = flag_meanings(used_flags(report))
-    if meanings:
-        lines += ["", f"{h} Flags", ""]
-        lines += [f"- **{inline(flag)}**: {inline(meaning)}" for flag, meaning in meanings]
+    lines += ["", f"{h} Reading the figures", ""]
+    lines.append(f"- **Agreement**: {inline(agreement_meaning(report.discuss_below))}")
+    lines.append("- **Within one level**: The share of the answers at the suggested level or next to it.")
+    meanings = flag_explanations(used_flags(report), report.discuss_below)
+    lines += [f"- **Flag “{inline(flag)}”**: {inline(meaning)}" for flag, meaning in meanings]
     return lines
 
 
@@ -280,17 +283,26 @@ def render_report(report: WorkshopReport) -> bytes:
                 lines += ["", *_actions_table(d.actions)]
     if report.actions:
         lines += ["", "## Actions for the whole partnership", "", *_actions_table(report.actions)]
-    lines += ["", f"## {inline(collation_title(report.collation))}", *_collation_meta(report.collation)]
+    # Not the collation's own title: in a report that is the workshop's, already the document's title.
+    lines += ["", "## Collation of all responses", *_collation_meta(report.collation)]
     lines += _collation_body(report.collation, 3)
     inputs = report.inputs
     if inputs:
-        headers = ["Domain", *(inline(c.title or f"input {i}") for i, c in enumerate(inputs, 1))]
+        headers = [
+            "Domain",
+            *(inline(display_name(c.title) if c.title else f"Input {i}") for i, c in enumerate(inputs, 1)),
+        ]
         rows = [
             [f"**{inline(r.domain.title)}**"]
             + [f"{inline(level_name(c.domains[i].suggested))}, {agreement(c.domains[i].agreement)}" for c in inputs]
             for i, r in enumerate(report.collation.domains)
         ]
-        lines += ["", "## Each input on its own", "", "Suggested level and agreement per input (e.g. per table)."]
+        lines += [
+            "",
+            "## Each table on its own",
+            "",
+            "Suggested level and agreement of each table, collated on its own.",
+        ]
         lines += ["", *table(headers, rows)]
     lines += _source(report.instrument)
     return _finish(lines)

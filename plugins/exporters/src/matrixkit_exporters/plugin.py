@@ -117,8 +117,20 @@ class PdfExporter(PluginExporter):
     extra = "pdf"
 
 
+class DocxExporter(PluginExporter):
+    name = "docx"
+    extension = ".docx"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    description = "Word document to edit: real tables in the level colours, heading styles, charts with alt text"
+    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
+    module = "word"
+    requires = ("docx", "matplotlib")
+    extra = "docx"
+
+
 class ChartExporter(PluginExporter):
-    """The charts of a collation or report (level distribution and consensus profile), or a person's profile."""
+    """The charts of a collation or report (how people placed each domain, and the level per domain), or the level
+    per domain of one person."""
 
     kinds: ClassVar[frozenset[str]] = frozenset({"record", "collation", "report"})
     module = "charts"
@@ -142,14 +154,14 @@ class SvgExporter(ChartExporter):
     name = "svg"
     extension = ".svg"
     media_type = "image/svg+xml"
-    description = "SVG charts: levels per domain (stacked bars) and the consensus profile (radar)"
+    description = "SVG charts: how people placed each domain (stacked bars) and the level per domain (dots)"
 
 
 class PngExporter(ChartExporter):
     name = "png"
     extension = ".png"
     media_type = "image/png"
-    description = "PNG charts: levels per domain (stacked bars) and the consensus profile (radar)"
+    description = "PNG charts: how people placed each domain (stacked bars) and the level per domain (dots)"
 
 
 #: The exporters this plugin registers, in the order ``matrixkit formats`` lists them.
@@ -159,6 +171,7 @@ EXPORTERS: tuple[type[PluginExporter], ...] = (
     HtmlExporter,
     XlsxExporter,
     PdfExporter,
+    DocxExporter,
     SvgExporter,
     PngExporter,
 )

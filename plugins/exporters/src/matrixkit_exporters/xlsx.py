@@ -26,8 +26,9 @@ from matrixkit_exporters.layout import (
     SHEET_FIELDS,
     SHEET_INSTRUCTIONS,
     action_when,
+    agreement_meaning,
     collation_title,
-    flag_meanings,
+    flag_explanations,
     group_label,
     instrument_heading,
     level_heading,
@@ -417,14 +418,10 @@ def _about_sheet(book: Book, report: CollationReport, extra: Sequence[tuple[str,
     rows += [("Source file", s) for s in report.sources]
     rows += [("Warning", w) for w in report.warnings]
     rows += [
-        (
-            "Agreement",
-            "Tastle–Wierman consensus of the answers: 1 when everyone agrees, 0 for an even split "
-            "between the two extreme levels.",
-        ),
-        ("Within one level", "Share of the answers within one level of the suggested level."),
+        ("Agreement", agreement_meaning(report.discuss_below)),
+        ("Within one level", "The share of the answers at the suggested level or next to it."),
     ]
-    rows += [(f"Flag: {flag}", meaning) for flag, meaning in flag_meanings(used_flags(report))]
+    rows += [(f"Flag “{flag}”", text) for flag, text in flag_explanations(used_flags(report), report.discuss_below)]
     for i, (label, value) in enumerate(rows):
         book.string(ws, top + i, 0, label, book.row_head)
         book.string(ws, top + i, 1, value)
