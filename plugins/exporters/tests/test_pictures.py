@@ -1,8 +1,10 @@
-"""Pictures for people to review: HTML rendered by headless Chromium, PDF pages by pdftoppm, charts as PNG.
+"""Pictures for people to review: HTML rendered by headless Chromium, every PDF page by pdftoppm, Word and Excel
+files printed to PDF by LibreOffice and then rendered, charts as PNG.
 
-No pixel is asserted; the pictures are kept under ``artifacts/exporters/`` (gitignored; CI keeps them as build
-artefacts) so that someone can look at what a facilitator would print. Without Chromium or pdftoppm these tests
-skip, except in CI (``CI=true``), where a missing tool is a failure: .ci/system-deps.sh installs them.
+No pixel is asserted beyond "a page, not blank"; the pictures are kept under ``artifacts/exporters/`` (gitignored;
+CI keeps them as build artefacts) so that someone can look at what a facilitator would print. Without Chromium,
+pdftoppm or LibreOffice these tests skip, except in CI (``CI=true``), where a missing tool is a failure:
+.ci/system-deps.sh installs them.
 """
 
 from __future__ import annotations
@@ -79,31 +81,99 @@ def test_html_in_headless_chromium(
     _check_picture(picture, 1000, 1000)
 
 
-@pytest.mark.parametrize("kind", ["sheet", "record", "report"])
-def test_pdf_first_page_with_pdftoppm(
+def _pages(document: Path, prefix: Path) -> list[Path]:
+    """Every page of a PDF as PNG at 100 dpi: ``prefix-1.png``, ``prefix-2.png``, ..."""
+    pdftoppm = _pdftoppm()
+    for old in prefix.parent.glob(f"{prefix.name}-*.png"):
+        old.unlink()
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "100", str(document), str(prefix)], check=True, capture_output=True, timeout=120
+    )
+    pictures = sorted(prefix.parent.glob(f"{prefix.name}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    assert pictures
+    return pictures
+
+
+@pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report"])
+def test_pdf_pages_with_pdftoppm(
     kind: str,
     registry: Registry,
     artifacts: Path,
     tmp_path: Path,
     instrument: Instrument,
     record: RecordSheet,
+    collation: CollationReport,
     report: WorkshopReport,
 ) -> None:
-    pdftoppm = _pdftoppm()
-    subject = {"sheet": instrument, "record": record, "report": report}[kind]
+    subject = {"sheet": instrument, "record": record, "collation": collation, "report": report}[kind]
     document = tmp_path / f"{kind}.pdf"
     document.write_bytes(render(registry.exporter("pdf"), kind, subject))
-    prefix = artifacts / f"pdf-{kind}-page1"
+    for picture in _pages(document, artifacts / f"pdf-{kind}"):
+        _check_picture(picture, 1100, 780)  # A4 landscape at 100 dpi: 1169 × 827
+        with Image.open(picture) as image:
+            assert image.width > image.height
+
+
+@pytest.mark.parametrize("tool", ["pit-a", "pit-b", "pit-c", "pit-d"])
+def test_pit_handouts_with_pdftoppm(tool: str, registry: Registry, artifacts: Path, tmp_path: Path) -> None:
+    """The four PIT tools' blank sheets as a facilitator prints them (``matrixkit sheet pit-a -o sheet.pdf``)."""
+    pytest.importorskip("matrixkit_pit_tools", reason="the PIT tools plugin is not installed")
+    import attrs
+    from matrixkit_pit_tools import tool_a
+
+    from matrixkit.format import load_instrument
+
+    full = load_instrument(Path(tool_a.__file__).parent / "instruments" / f"{tool}.toml")
+    bare = attrs.evolve(full, guidance=(), domains=[attrs.evolve(d, guidance="") for d in full.domains])
+    document = tmp_path / f"{tool}.pdf"
+    document.write_bytes(render(registry.exporter("pdf"), "sheet", bare))
+    assert len(_pages(document, artifacts / f"pdf-sheet-{tool}")) <= 2
+
+
+def _soffice() -> str:
+    found = tool("soffice") or tool("libreoffice")
+    if found is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)")
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+@pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report"])
+def test_office_files_printed_by_libreoffice(
+    fmt: str,
+    kind: str,
+    registry: Registry,
+    artifacts: Path,
+    tmp_path: Path,
+    instrument: Instrument,
+    record: RecordSheet,
+    collation: CollationReport,
+    report: WorkshopReport,
+) -> None:
+    """Word and Excel files as they print: LibreOffice converts them to PDF, pdftoppm renders each page."""
+    soffice = _soffice()
+    subject = {"sheet": instrument, "record": record, "collation": collation, "report": report}[kind]
+    source = tmp_path / f"{kind}.{fmt}"
+    source.write_bytes(render(registry.exporter(fmt), kind, subject))
     subprocess.run(
-        [pdftoppm, "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(document), str(prefix)],
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=180,
     )
-    picture = prefix.with_suffix(".png")
-    _check_picture(picture, 1100, 780)  # A4 landscape at 100 dpi: 1169 × 827
-    with Image.open(picture) as image:
-        assert image.width > image.height
+    printed = tmp_path / f"{kind}.pdf"
+    assert printed.is_file(), "LibreOffice could not open the file"
+    for picture in _pages(printed, artifacts / f"{fmt}-{kind}"):
+        _check_picture(picture, 780, 780)
 
 
 def test_chart_pictures(registry: Registry, artifacts: Path, report: WorkshopReport) -> None:
@@ -113,24 +183,25 @@ def test_chart_pictures(registry: Registry, artifacts: Path, report: WorkshopRep
     (artifacts / "charts-report.svg").write_bytes(render(registry.exporter("svg"), "report", report))
 
 
-@pytest.mark.parametrize("kind", ["sheet", "report"])
+@pytest.mark.parametrize("kind", ["sheet", "collation", "report"])
 def test_html_prints_on_a4_landscape(
     kind: str,
     registry: Registry,
     artifacts: Path,
     tmp_path: Path,
     instrument: Instrument,
+    collation: CollationReport,
     report: WorkshopReport,
 ) -> None:
-    """What a facilitator gets from the browser's Print: the @page rule makes it A4 landscape."""
+    """What a facilitator gets from the browser's Print: the @page rule makes it A4 landscape, numbered."""
     import io
 
     import pypdf
 
     chromium = _chromium()
-    pdftoppm = _pdftoppm()
     page = tmp_path / f"{kind}.html"
-    page.write_bytes(render(registry.exporter("html"), kind, {"sheet": instrument, "report": report}[kind]))
+    subjects = {"sheet": instrument, "collation": collation, "report": report}
+    page.write_bytes(render(registry.exporter("html"), kind, subjects[kind]))
     printed = tmp_path / f"{kind}.pdf"
     subprocess.run(
         [
@@ -150,11 +221,7 @@ def test_html_prints_on_a4_landscape(
     reader = pypdf.PdfReader(io.BytesIO(printed.read_bytes()))
     box = reader.pages[0].mediabox
     assert (float(box.width), float(box.height)) == pytest.approx((842, 595), abs=2)
-    prefix = artifacts / f"html-printed-{kind}-page1"
-    subprocess.run(
-        [pdftoppm, "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(printed), str(prefix)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    _check_picture(prefix.with_suffix(".png"), 1100, 780)
+    pages = len(reader.pages)
+    assert f"Page 1 of {pages}" in " ".join((reader.pages[0].extract_text() or "").split())
+    for picture in _pages(printed, artifacts / f"html-printed-{kind}"):
+        _check_picture(picture, 1100, 780)
