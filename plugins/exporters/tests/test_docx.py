@@ -169,3 +169,19 @@ def test_hostile_text_stays_text_never_a_field_or_a_link(kind: str, registry: Re
 def test_the_same_input_gives_the_same_document(registry: Registry, report: WorkshopReport) -> None:
     exporter = registry.exporter("docx")
     assert render(exporter, "report", report) == render(exporter, "report", report)
+
+
+def test_long_titles_and_sources_fit_word_s_property_limits(registry: Registry, instrument: Instrument) -> None:
+    import attrs
+
+    long = "A very long source title, " * 30
+    wordy = attrs.evolve(
+        instrument,
+        title="T" * 300,
+        source=attrs.evolve(instrument.source, attribution=long, licence=long, title=long, publisher=long),
+    )
+    document = read(render(registry.exporter("docx"), "sheet", wordy))
+    properties = document.core_properties
+    for value in (properties.title, properties.subject, properties.author, properties.comments):
+        assert 0 < len(value) <= 255
+    assert headings(document)[0] == (1, "T" * 300)  # the page keeps the whole title

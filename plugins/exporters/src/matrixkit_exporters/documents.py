@@ -177,7 +177,7 @@ def sheet(instrument: Instrument) -> Document:
 def _summary_table(record: RecordSheet) -> Table:
     instrument = record.instrument
     levels = instrument.levels
-    header = [Cell("")] + [Cell(level_heading(lv.label, lv.score), level=j) for j, lv in enumerate(levels)]
+    header = [Cell("Domains")] + [Cell(level_heading(lv.label, lv.score), level=j) for j, lv in enumerate(levels)]
     header += [Cell("Not answered"), Cell("Mean score"), Cell("Median"), Cell(f"Overall ({record.rule})")]
     summaries: list[tuple[str, RecordSummary]] = [("All domains", record.overall)]
     summaries += [(group.title, s) for group, s in record.groups]

@@ -68,6 +68,16 @@ def _text(value: str) -> str:
     return printable(value)
 
 
+#: Word's limit on the length of a document property.
+PROPERTY_LIMIT = 255
+
+
+def _property(value: str) -> str:
+    """A document property: one line of text within Word's limit (shortened with an ellipsis)."""
+    text = " ".join(printable(value).split())
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1] + "…"
+
+
 class _Writer:
     """Writes one Word document: sections for the parts, blocks into them."""
 
@@ -79,11 +89,11 @@ class _Writer:
         self.doc: WordDocument = docx.Document()
         self._styles()
         properties = self.doc.core_properties
-        properties.title = _text(document.title)
-        properties.subject = _text(document.subject)[:255]
-        properties.author = _text(document.author)
-        properties.keywords = _text(", ".join(document.keywords))
-        properties.comments = _text(document.subject)
+        properties.title = _property(document.title)
+        properties.subject = _property(document.subject)
+        properties.author = _property(document.author)
+        properties.keywords = _property(", ".join(document.keywords))
+        properties.comments = _property(document.subject)
         properties.language = "en-GB"
         properties.created = properties.modified = properties.last_printed = TIMESTAMP
         properties.revision = 1
