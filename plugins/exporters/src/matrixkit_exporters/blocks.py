@@ -178,11 +178,13 @@ class Fields:
 
 @attrs.frozen(eq=False)
 class Chart:
-    """A chart (a matplotlib figure) with its text alternative and a caption."""
+    """A chart (a matplotlib figure) with its text alternative and a caption; ``height``: the most it takes on a
+    printed page, in millimetres."""
 
     figure: Figure
     alt: str
     caption: str
+    height: float = 120.0
 
 
 Block = Heading | Paragraph | Bullets | Definitions | Warning | Table | Matrix | Fields | Chart

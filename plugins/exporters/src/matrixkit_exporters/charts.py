@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ChartLevel",
     "Series",
+    "chart_style",
     "distribution_chart",
     "figure_bytes",
     "inline_svg",
@@ -80,7 +81,9 @@ def _clean(text: str, width: int) -> str:
 
 
 @contextmanager
-def _style() -> Iterator[None]:
+def chart_style() -> Iterator[None]:
+    """matplotlib's settings for every chart: text drawn literally (no mathtext), SVG text kept as text, stable
+    SVG ids, DejaVu Sans, dark grey axes; warnings about missing glyphs silenced."""
     import matplotlib as mpl
 
     rc: Any = {
@@ -125,7 +128,7 @@ def distribution_chart(
     from matplotlib.figure import Figure
 
     n = len(domains)
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(10.0, 1.4 + 0.45 * max(n, 1)), layout="constrained")
         _draw_distribution(fig.add_subplot(), domains, levels, counts, missing, title)
     return fig
@@ -210,7 +213,7 @@ def levels_chart(
     from matplotlib.figure import Figure
 
     n = len(domains)
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(10.0, 1.6 + 0.5 * max(n, 1) * (1 + 0.15 * max(len(series) - 2, 0))), layout="constrained")
         _draw_levels(fig.add_subplot(), domains, levels, series, title)
     return fig
@@ -281,7 +284,7 @@ def summary_chart(
     from matplotlib.figure import Figure
 
     n = len(domains)
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(16.0, max(5.6, 1.6 + 0.5 * n)), layout="constrained")
         if title:
             fig.suptitle(_clean(title, 110), fontweight="bold", x=0.01, ha="left")
@@ -300,7 +303,7 @@ def figure_bytes(fig: Figure, fmt: ImageFormat, *, description: str = "", text_a
     ``text_as_paths`` draws SVG text as outlines, for renderers that lack the font (PDF embedding).
     """
     buffer = io.BytesIO()
-    with _style():
+    with chart_style():
         import matplotlib as mpl
 
         with mpl.rc_context({"svg.fonttype": "path" if text_as_paths else "none"}):

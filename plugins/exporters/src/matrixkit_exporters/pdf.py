@@ -81,7 +81,9 @@ def _serialise(document: Document) -> tuple[dict[str, Any], dict[str, bytes]]:
             if isinstance(block, Chart):
                 name = f"chart-{len(images) + 1}"
                 images[name] = charts.figure_bytes(block.figure, "svg", description=block.alt)
-                blocks.append({"type": "chart", "input": name, "alt": block.alt, "caption": block.caption})
+                blocks.append(
+                    {"type": "chart", "input": name, "alt": block.alt, "caption": block.caption, "height": block.height}
+                )
                 continue
             entry = attrs.asdict(block, recurse=True)
             entry["type"] = type(block).__name__.lower()

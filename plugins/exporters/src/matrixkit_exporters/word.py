@@ -401,7 +401,7 @@ class _Writer:
         picture = charts.figure_bytes(chart.figure, "png")
         width = min(self.width_mm(), 250.0)
         # Keep the chart within the page's height (less a caption's room).
-        height_room = self.page_mm()[1] - 25
+        height_room = min(self.page_mm()[1] - 25, chart.height)
         size = chart.figure.get_size_inches()
         if width * size[1] / size[0] > height_room:
             width = height_room * size[0] / size[1]
