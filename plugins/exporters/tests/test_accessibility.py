@@ -114,3 +114,21 @@ def test_hostile_text_keeps_the_page_axe_clean(
     violations = audit(browser, axe, render(registry.exporter("html"), kind, subject), tmp_path / f"{kind}.html")
     findings[f"hostile {kind}"] = violations
     assert violations == []
+
+
+@pytest.mark.parametrize("kind", ["collation-sheet", "summary"])
+def test_the_blank_collation_sheet_and_the_summary_are_axe_clean(
+    kind: str,
+    browser: Any,
+    axe: str,
+    findings: dict[str, Any],
+    tmp_path: Path,
+    instrument: Instrument,
+    report: WorkshopReport,
+) -> None:
+    from matrixkit_exporters import html
+
+    data = html.render_collation_sheet(instrument) if kind == "collation-sheet" else html.render_summary(report)
+    violations = audit(browser, axe, data, tmp_path / f"{kind}.html")
+    findings[kind] = violations
+    assert violations == []

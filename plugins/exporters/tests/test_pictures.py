@@ -176,6 +176,72 @@ def test_office_files_printed_by_libreoffice(
         _check_picture(picture, 780, 780)
 
 
+def _print_office(source: Path, tmp_path: Path) -> Path:
+    subprocess.run(
+        [
+            _soffice(),
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    printed = source.with_suffix(".pdf")
+    assert printed.is_file(), "LibreOffice could not open the file"
+    return printed
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt"),
+    [
+        (k, f)
+        for k in ("collation-sheet", "summary")
+        for f in ("pdf", "docx", "xlsx", "html")
+        if (k, f) != ("summary", "xlsx")
+    ],
+)
+def test_the_blank_collation_sheet_and_the_summary(
+    fmt: str, kind: str, artifacts: Path, tmp_path: Path, instrument: Instrument, report: WorkshopReport
+) -> None:
+    """Pictures of the blank Workshop Collation Sheet and of the one-page board summary in each of their formats."""
+    from matrixkit_exporters import html, pdf, word, xlsx
+
+    module = {"pdf": pdf, "docx": word, "xlsx": xlsx, "html": html}[fmt]
+    data = module.render_collation_sheet(instrument) if kind == "collation-sheet" else module.render_summary(report)
+    source = tmp_path / f"{kind}.{fmt}"
+    source.write_bytes(data)
+    if fmt == "html":
+        printed = tmp_path / f"{kind}-printed.pdf"
+        subprocess.run(
+            [
+                _chromium(),
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                f"--print-to-pdf={printed}",
+                source.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    elif fmt == "pdf":
+        printed = source
+    else:
+        printed = _print_office(source, tmp_path)
+    pictures = _pages(printed, artifacts / f"{fmt}-{kind}")
+    assert len(pictures) == 1, f"the {kind} takes {len(pictures)} pages"
+    _check_picture(pictures[0], 780, 780)
+
+
 def test_chart_pictures(registry: Registry, artifacts: Path, report: WorkshopReport) -> None:
     picture = artifacts / "charts-report.png"
     picture.write_bytes(render(registry.exporter("png"), "report", report))

@@ -67,13 +67,16 @@ if TYPE_CHECKING:
     )
     from matrixkit.workshop import Action
 
-__all__ = ["collation", "collation_sheet", "record", "report", "sheet"]
+__all__ = ["collation", "collation_sheet", "collation_tables", "record", "report", "sheet", "summary"]
 
 #: Most domains side by side in one collation sheet table; more continue in a second table below.
 MAX_DOMAIN_COLUMNS = 10
-#: Room to write in, in millimetres: a count in a blank collation sheet, and the proposed priorities.
-WRITE_IN = 9.0
-WRITE_IN_PRIORITIES = 30.0
+#: Room to write in, in millimetres: a count in a blank collation sheet, the consensus, the proposed priorities
+#: (less in a filled-in collation, whose page holds more).
+WRITE_IN = 12.0
+WRITE_IN_CONSENSUS = 14.0
+WRITE_IN_PRIORITIES = 40.0
+WRITE_IN_PRIORITIES_FILLED = 28.0
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -245,7 +248,7 @@ def consensus_label(instrument: Instrument) -> str:
     return f"Consensus ({first}–{last})"
 
 
-def collation_sheet(
+def collation_tables(
     instrument: Instrument,
     results: Sequence[Stats] | None,
     *,
@@ -286,7 +289,12 @@ def collation_sheet(
                 )
             rows.append(Row(cells))
         if results is None:
-            rows.append(Row([Cell(consensus_label(instrument), bold=True), *(Cell("") for _ in chunk)], write_in=12))
+            rows.append(
+                Row(
+                    [Cell(consensus_label(instrument), bold=True), *(Cell("") for _ in chunk)],
+                    write_in=WRITE_IN_CONSENSUS,
+                )
+            )
         else:
             rows.append(
                 Row([Cell("Not answered", bold=True)] + [Cell(str(results[i].missing), align="center") for i in chunk])
@@ -331,12 +339,40 @@ def collation_sheet(
             rows.append(
                 Row(
                     [Cell("Proposed Priorities for Action", bold=True)] + [Cell(" ".join(t.split())) for t in texts],
-                    write_in=0 if any(texts) else WRITE_IN_PRIORITIES,
+                    write_in=0
+                    if any(texts)
+                    else (WRITE_IN_PRIORITIES if results is None else WRITE_IN_PRIORITIES_FILLED),
                 )
             )
         widths = [1.5] + [1.0] * len(domains)
         tables.append(Table(caption + part, header, rows, widths, wide=True, scale=0.95, keep=True))
     return tables
+
+
+#: The boxes at the top of a blank Workshop Collation Sheet.
+COLLATION_FIELDS = ("Table", "Facilitator", "Date", "Number of sheets")
+
+
+def collation_sheet(instrument: Instrument) -> Document:
+    """The blank Workshop Collation Sheet a table fills in by hand: a box per level and domain for the number of
+    sheets that chose it, a Consensus row and a Proposed Priorities for Action row, on one A4 landscape page."""
+    scores = f"{instrument.levels[0].score}–{instrument.levels[-1].score}"
+    intro = next((s for s in instrument.guidance if s.key == "collation-sheet"), None)
+    blocks: list[Block] = [Heading(1, f"Workshop Collation Sheet: {instrument.title}"), Fields(COLLATION_FIELDS)]
+    if intro is not None:
+        # The instrument's own words for its collation sheet (the toolkit's, for the PIT tools).
+        blocks += [Paragraph(p) for p in _paragraphs(intro.text)]
+    blocks.append(
+        Paragraph(
+            "For each domain, count the sheets that chose each level and write the number in its box. Talk through "
+            f"where views differ, agree the consensus level ({scores}) and the proposed priorities for action.",
+            style="instructions",
+        )
+    )
+    blocks += collation_tables(instrument, None, caption="Number of sheets at each level, per domain")
+    return _document(
+        instrument, f"Workshop Collation Sheet: {instrument.title}", "Blank workshop collation sheet", [Part(blocks)]
+    )
 
 
 def _reading(report: CollationReport, *, rule: bool = True) -> list[Block]:
@@ -397,7 +433,7 @@ def _sheet_blocks(
     mean."""
     blocks: list[Block] = [Warning(w) for w in report.warnings]
     blocks.append(Heading(depth, "Workshop Collation Sheet"))
-    blocks += collation_sheet(
+    blocks += collation_tables(
         report.instrument,
         report.domains,
         caption="Number of people at each level, per domain",
@@ -443,7 +479,7 @@ def _details_blocks(report: CollationReport, depth: int) -> list[Block]:
         ]
         for name in report.groups:
             blocks.append(Heading(depth + 1, group_label(report, name)))
-            blocks += collation_sheet(
+            blocks += collation_tables(
                 instrument,
                 [r.group(name) for r in report.domains],
                 caption=f"Answers of {name}: number of people at each level",
@@ -610,3 +646,85 @@ def report(report: WorkshopReport) -> Document:
             )
         )
     return _document(report.instrument, report.title, "Workshop report", parts)
+
+
+# -- the one-page board summary -------------------------------------------------------------------------------
+
+#: Most priorities a one-page summary lists (the rest are in the full report).
+SUMMARY_PRIORITIES = 5
+
+
+def _action_lines(actions: Sequence[Action]) -> str:
+    """Each action on its own line: what, who, by when."""
+    lines = []
+    for a in actions:
+        parts = [" ".join(a.what.split())]
+        if a.who:
+            parts.append(" ".join(a.who.split()))
+        if a.when:
+            parts.append(f"by {action_when(a)}")
+        lines.append(" — ".join(parts))
+    return "\n".join(lines)
+
+
+def summary(report: WorkshopReport) -> Document:
+    """The one-page board summary: the level agreed for each domain, and the top priorities with their actions,
+    who leads them and by when."""
+    instrument = report.instrument
+    meta = [(label, value) for label, value in report_meta(report) if label != "Facilitators"]
+    blocks: list[Block] = [Heading(1, report.title), Definitions(meta)]
+    header = [Cell("Domain"), Cell("Agreed level"), Cell("Target"), Cell("Priority", align="right")]
+    rows = [
+        Row(
+            [
+                Cell(d.domain.title, bold=True),
+                _level_cell(d.agreed, instrument, bold=True),
+                _level_cell(d.target, instrument),
+                Cell(str(d.priority) if d.priority is not None else NONE, align="right"),
+            ]
+        )
+        for d in report.decisions
+    ]
+    blocks += [
+        Heading(2, "Agreed levels"),
+        Table("The level the workshop agreed for each domain, and the level aimed for", header, rows, [3, 2, 2, 1]),
+    ]
+    ranked = report.priorities[:SUMMARY_PRIORITIES]
+    if ranked:
+        header = [Cell("Priority", align="right"), Cell("Domain"), Cell("Proposed priorities"), Cell("Actions")]
+        rows = [
+            Row(
+                [
+                    Cell(str(d.priority), align="right", bold=True),
+                    Cell(d.domain.title, bold=True),
+                    Cell(" ".join(d.priorities.split()) or NONE),
+                    Cell(_action_lines(d.actions) or NONE),
+                ]
+            )
+            for d in ranked
+        ]
+        blocks += [
+            Heading(2, "Top priorities for action"),
+            Table(
+                "The top priorities: what was proposed, and each action with who leads it and by when",
+                header,
+                rows,
+                [1.0, 2.0, 3.0, 4.0],
+                row_headers=False,
+            ),
+        ]
+    if report.actions:
+        blocks += [
+            Heading(2, "For the whole partnership"),
+            Bullets(_action_lines(report.actions).split("\n")),
+        ]
+    blocks.append(
+        Paragraph(
+            f"Agreed at the workshop from the answers of {plural(report.collation.responses, 'person', 'people')}; "
+            "the full report shows how people placed each domain and how far they agreed.",
+            style="muted",
+        )
+    )
+    return _document(
+        instrument, f"Summary: {report.title}", "Workshop summary for the board", [Part(blocks, landscape=False)]
+    )

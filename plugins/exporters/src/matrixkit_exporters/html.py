@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
     from matrixkit_exporters.blocks import Chart, Document, Heading
 
-__all__ = ["render_collation", "render_document", "render_record", "render_report", "render_sheet"]
+__all__ = [
+    "render_collation",
+    "render_collation_sheet",
+    "render_document",
+    "render_record",
+    "render_report",
+    "render_sheet",
+    "render_summary",
+]
 
 
 def _finalize(value: object) -> object:
@@ -123,3 +131,13 @@ def render_collation(report: CollationReport) -> bytes:
 def render_report(report: WorkshopReport) -> bytes:
     """The workshop report: agreed levels, priorities and actions, charts, then the collation it rests on."""
     return render_document(documents.report(report))
+
+
+def render_collation_sheet(instrument: Instrument) -> bytes:
+    """The blank Workshop Collation Sheet, for a table to fill in by hand."""
+    return render_document(documents.collation_sheet(instrument))
+
+
+def render_summary(report: WorkshopReport) -> bytes:
+    """The one-page board summary: agreed levels, top priorities with who and by when."""
+    return render_document(documents.summary(report))

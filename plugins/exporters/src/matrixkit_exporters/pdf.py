@@ -45,7 +45,15 @@ if TYPE_CHECKING:
     from matrixkit.model import Instrument
     from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
 
-__all__ = ["render_collation", "render_document", "render_record", "render_report", "render_sheet"]
+__all__ = [
+    "render_collation",
+    "render_collation_sheet",
+    "render_document",
+    "render_record",
+    "render_report",
+    "render_sheet",
+    "render_summary",
+]
 
 #: Fixed creation date: the same input gives the same bytes.
 TIMESTAMP = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -183,3 +191,13 @@ def render_collation(report: CollationReport) -> bytes:
 
 def render_report(report: WorkshopReport) -> bytes:
     return render_document(documents.report(report))
+
+
+def render_collation_sheet(instrument: Instrument) -> bytes:
+    """The blank Workshop Collation Sheet, for a table to fill in by hand."""
+    return render_document(documents.collation_sheet(instrument))
+
+
+def render_summary(report: WorkshopReport) -> bytes:
+    """The one-page board summary: agreed levels, top priorities with who and by when."""
+    return render_document(documents.summary(report))

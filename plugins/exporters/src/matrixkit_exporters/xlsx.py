@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from matrixkit_exporters.colour import edge_colour, text_colour
-from matrixkit_exporters.documents import consensus_label
+from matrixkit_exporters.documents import COLLATION_FIELDS, consensus_label
 from matrixkit_exporters.layout import (
     NONE,
     SHEET_FIELDS,
@@ -57,7 +57,14 @@ if TYPE_CHECKING:
     from matrixkit.report import CollationReport, DomainDecisionResult, RecordSheet, Stats, WorkshopReport
     from matrixkit.workshop import Action
 
-__all__ = ["render_collation", "render_record", "render_report", "render_sheet", "sheet_name"]
+__all__ = [
+    "render_collation",
+    "render_collation_sheet",
+    "render_record",
+    "render_report",
+    "render_sheet",
+    "sheet_name",
+]
 
 #: Excel's limit on the length of a sheet name, and the characters a name cannot hold.
 _NAME_LIMIT = 31
@@ -428,8 +435,10 @@ def _matrix_sheet(book: Book, chosen: Sequence[int | None] | None = None, commen
     _source_lines(book, ws, row + 1)
 
 
-def _level_validation(book: Book, ws: Worksheet, row: int, col: int, last_row: int | None = None) -> None:
-    """A drop-down of the levels (labels when they fit Excel's list limits, else keys)."""
+def _level_validation(
+    book: Book, ws: Worksheet, row: int, col: int, last_row: int | None = None, last_col: int | None = None
+) -> None:
+    """A drop-down of the levels (labels when they fit Excel's list limits, else keys) in a range of cells."""
     labels = [lv.label for lv in book.instrument.levels]
     keys = list(book.instrument.level_keys)
     usable = all("," not in lab and '"' not in lab and lab == printable(lab) for lab in labels)
@@ -440,7 +449,7 @@ def _level_validation(book: Book, ws: Worksheet, row: int, col: int, last_row: i
         row,
         col,
         last_row if last_row is not None else row,
-        col,
+        last_col if last_col is not None else col,
         {"validate": "list", "source": choices, "error_type": "warning", "ignore_blank": True},
     )
 
@@ -694,4 +703,72 @@ def render_record(record: RecordSheet) -> bytes:
         book.level(ws, row, col + 2, summary.median)
         book.level(ws, row, col + 3, summary.overall, bold=True)
     _matrix_sheet(book, [e.index for e in record.entries], [e.comment for e in record.entries])
+    return book.close()
+
+
+# -- the blank Workshop Collation Sheet ------------------------------------------------------------------------
+
+
+def render_collation_sheet(instrument: Instrument) -> bytes:
+    """The blank Workshop Collation Sheet: domains across, levels down, a box per level and domain for the number
+    of sheets (whole numbers only), a Consensus row with a level drop-down and a Proposed Priorities for Action
+    row; boxes for the table, facilitator, date and number of sheets above it."""
+    book = Book(instrument, f"Workshop Collation Sheet: {instrument.title}")
+    ws = book.sheet(COLLATION_SHEET)
+    top = book.heading(ws, f"Workshop Collation Sheet: {instrument.title}")
+    for i, field in enumerate(COLLATION_FIELDS):
+        book.string(ws, top + i, 0, field, book.row_head)
+        book.string(ws, top + i, 1, "")
+    note = top + len(COLLATION_FIELDS) + 1
+    n = len(instrument.domains)
+    ws.merge_range(note, 0, note, min(n, 8), "", book.plain)
+    scores = f"{instrument.levels[0].score}–{instrument.levels[-1].score}"
+    book.string(
+        ws,
+        note,
+        0,
+        "For each domain, count the sheets that chose each level and type the number in its box. Agree the "
+        f"consensus level ({scores}) and the proposed priorities for action.",
+        book.plain,
+    )
+    book.height(ws, note, 30)
+    header = note + 2
+    book.width(ws, 0, 0, 22)
+    book.width(ws, 1, n, 13)
+    book.string(ws, header, 0, "Level", book.head)
+    for j, domain in enumerate(instrument.domains, 1):
+        book.string(ws, header, j, domain.label, book.head)
+    book.height(ws, header, 30)
+    row = header + 1
+    for i, level in enumerate(instrument.levels):
+        book.string(ws, row, 0, level_heading(level.label, level.score), book.fills_bold[i])
+        for j in range(1, n + 1):
+            ws.write_blank(row, j, None, book.number)
+        book.height(ws, row, 24)
+        row += 1
+    ws.data_validation(
+        header + 1,
+        1,
+        row - 1,
+        n,
+        {
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_title": "A number of sheets",
+            "error_message": "Type how many sheets chose this level: a whole number, 0 or more.",
+        },
+    )
+    book.string(ws, row, 0, consensus_label(instrument), book.row_head)
+    for j in range(1, n + 1):
+        book.string(ws, row, j, "")
+    _level_validation(book, ws, row, 1, last_col=n)
+    book.height(ws, row, 24)
+    row += 1
+    book.string(ws, row, 0, "Proposed Priorities for Action", book.row_head)
+    for j in range(1, n + 1):
+        book.string(ws, row, j, "", book.tall)
+    book.height(ws, row, 110)
+    book.titles(ws, header)
+    _source_lines(book, ws, row + 2)
     return book.close()
