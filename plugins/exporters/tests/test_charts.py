@@ -108,3 +108,13 @@ def test_charts_are_drawn_large_enough_to_read() -> None:
     ):
         width, height = fig.get_size_inches()
         assert width >= 10 and height >= 0.45 * len(domains)  # about half an inch per domain at print size
+
+
+def test_then_and_now_draws_an_arrow_only_where_the_level_changed() -> None:
+    from matplotlib.text import Annotation
+
+    levels = [charts.ChartLevel(f"L{i}", "#cccccc") for i in range(4)]
+    series = [charts.Series("then", [1, 1, 0, None]), charts.Series("now", [2, 1, 1, 3])]
+    fig = charts.levels_chart(["a", "b", "c", "d"], levels, series, arrows=True)
+    found = [t for t in fig.axes[0].texts if isinstance(t, Annotation)]
+    assert sorted((a.xyann[0], a.xy[0]) for a in found) == [(0, 1), (1, 2)]  # a and c moved; b same; d had no level

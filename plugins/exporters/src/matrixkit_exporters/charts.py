@@ -204,18 +204,20 @@ def levels_chart(
     series: Sequence[Series],
     *,
     title: str = "Levels per domain",
+    arrows: bool = False,
 ) -> Figure:
     """Levels per domain as a dot chart: one row per domain, the levels as coloured columns (lowest left), one
     marker per series (agreed, suggested, target, or a group's level) on its own line within the row.
 
-    A series without a level for a domain (None) shows nothing there.
+    A series without a level for a domain (None) shows nothing there. With ``arrows``, an arrow goes from the
+    first series' marker to the second's in each row where both have a level and they differ (then → now).
     """
     from matplotlib.figure import Figure
 
     n = len(domains)
     with chart_style():
         fig = Figure(figsize=(10.0, 1.6 + 0.5 * max(n, 1) * (1 + 0.15 * max(len(series) - 2, 0))), layout="constrained")
-        _draw_levels(fig.add_subplot(), domains, levels, series, title)
+        _draw_levels(fig.add_subplot(), domains, levels, series, title, arrows=arrows)
     return fig
 
 
@@ -225,6 +227,8 @@ def _draw_levels(
     levels: Sequence[ChartLevel],
     series: Sequence[Series],
     title: str,
+    *,
+    arrows: bool = False,
 ) -> None:
     from matplotlib.axes import Axes
 
@@ -253,6 +257,18 @@ def _draw_levels(
             label=_clean(line.name, 30),
             zorder=3 + s,
         )
+    if arrows and k >= 2:
+        for row, (start, end) in enumerate(zip(series[0].values, series[1].values, strict=True)):
+            if start is None or end is None or start == end:
+                continue
+            y0, y1 = row + (0 - (k - 1) / 2) * step, row + (1 - (k - 1) / 2) * step
+            ax.annotate(
+                "",
+                xy=(end, y1),
+                xytext=(start, y0),
+                arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.4, "shrinkA": 7, "shrinkB": 7},
+                zorder=2,
+            )
     ax.set_xlim(-0.5, m - 0.5)
     ax.set_ylim(max(n, 1) - 0.5, -0.5)
     ax.set_xticks(range(m), [_clean(lv.label, 16) for lv in levels])
