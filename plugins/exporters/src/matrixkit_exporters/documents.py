@@ -69,6 +69,8 @@ if TYPE_CHECKING:
 
 __all__ = ["collation", "collation_sheet", "collation_tables", "record", "report", "sheet", "summary"]
 
+#: The height (mm) of a chart that opens a page of its own: the page less its heading and caption.
+CHART_PAGE = 158.0
 #: Most domains side by side in one collation sheet table; more continue in a second table below.
 MAX_DOMAIN_COLUMNS = 10
 #: Room to write in, in millimetres: a count in a blank collation sheet, the consensus, the proposed priorities
@@ -423,7 +425,9 @@ def _group_table(report: CollationReport) -> Table:
         for r in report.domains
     ]
     widths = [2.0] + [1.2] * len(report.groups) + [1.0]
-    return Table(f"Suggested level and agreement by {report.by}", header, rows, widths, wide=len(report.groups) > 3)
+    return Table(
+        f"Suggested level and agreement by {report.by}", header, rows, widths, wide=len(report.groups) > 3, keep=True
+    )
 
 
 def _sheet_blocks(
@@ -452,6 +456,7 @@ def _chart_blocks(report: CollationReport, series: Sequence[charts.Series], head
             by_level,
             charts.describe_levels(report.instrument, series),
             "Level per domain: " + ", ".join(s.name for s in series) + ".",
+            height=CHART_PAGE,
         ),
         Chart(
             distribution,
