@@ -63,7 +63,7 @@ def ensure_env(env: Path, requirements: list[str], stamp_files: list[Path]) -> P
 
 
 def dev_env() -> Path:
-    requirements = ["-e", ".[testing]"]
+    requirements = ["-e", ".[testing,spreadsheets]"]
     for plugin in PLUGINS:
         requirements += ["-e", f"{plugin.relative_to(ROOT)}[all,test]"]
     extra = ["requirements-dev.txt", "requirements-docs.txt", "requirements-bench.txt"]
@@ -93,7 +93,7 @@ def cmd_test(args: list[str]) -> int:
 def cmd_core_test(args: list[str]) -> int:
     python = ensure_env(
         ROOT / ".venv-core",
-        ["-e", ".[testing]", "-r", "requirements-dev.txt"],
+        ["-e", ".[testing,spreadsheets]", "-r", "requirements-dev.txt"],
         [ROOT / "pyproject.toml", ROOT / "requirements-dev.txt"],
     )
     return run(python, "-m", "pytest", "tests", "-m", "not needs_plugins", *args, check=False)

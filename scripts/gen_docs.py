@@ -146,10 +146,9 @@ def fields_section(name: str) -> str:
 
 def _registry() -> Any:
     from matrixkit.config import Config
-    from matrixkit.registry import Registry, get_plugin_manager
+    from matrixkit.registry import PluginHost, Registry
 
-    config = Config()
-    return Registry(get_plugin_manager(config=config), config)
+    return Registry(PluginHost(config=Config()))
 
 
 def _usage(parser: argparse.ArgumentParser) -> str:

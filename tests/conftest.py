@@ -68,15 +68,19 @@ class CliResult:
     err: str
 
 
+def run_in_process(argv: list[str], registry: Registry) -> CliResult:
+    """Run the CLI in-process against ``registry`` and capture its output."""
+    out, err = io.StringIO(), io.StringIO()
+    status = main(argv, context=Context(registry=registry, stdout=out, stderr=err))
+    return CliResult(status, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture
 def cli(registry: Registry) -> Callable[..., CliResult]:
     """Run the CLI in-process against ``registry`` and capture its output."""
 
     def run(*argv: str, registry_: Registry | None = None) -> CliResult:
-        out, err = io.StringIO(), io.StringIO()
-        ctx = Context(registry=registry_ or registry, stdout=out, stderr=err)
-        status = main(list(argv), context=ctx)
-        return CliResult(status, out.getvalue(), err.getvalue())
+        return run_in_process(list(argv), registry_ or registry)
 
     return run
 

@@ -16,22 +16,39 @@ from matrixkit.collation import (
     Tally,
     TallySet,
     collate,
-    collate_files,
-    collation_from_dict,
-    instrument_from_collation_dict,
-    is_collation_document,
     merge_all,
 )
 from matrixkit.errors import ValidationError
-from matrixkit.format import load_instrument
+from matrixkit.format import read_instrument as load_instrument
+from matrixkit.io.collation_json import (
+    collation_from_document,
+    collation_to_dict,
+    instrument_of_document,
+    is_collation_document,
+    parse_collation,
+)
 from matrixkit.model import Instrument
-from matrixkit.readers import builtin_readers
-from matrixkit.report import build_collation_report, collation_report_to_dict
+from matrixkit.registry import Registry
+from matrixkit.report import build_collation_report
 from matrixkit.responses import Response
 from matrixkit.rules import LowerMedianRule
+from matrixkit.services import collate_inputs
 
 DATA = Path(__file__).parent / "data"
-READERS = {r.name: r for r in builtin_readers()}
+REGISTRY = Registry.for_plugins()
+
+
+def collation_from_dict(
+    doc: object, instrument: Instrument, *, file: str | None = None, strict: bool = True
+) -> Collation:
+    return collation_from_document(parse_collation(doc, file=file), instrument, file=file, strict=strict)
+
+
+def collate_files(
+    paths: list[Path], instrument: Instrument, by: str | None = None
+) -> tuple[Collation, list[Collation]]:
+    result = collate_inputs(paths, instrument, REGISTRY, by=by)
+    return result.collation, [c for _, c in result.parts]
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +148,7 @@ def test_collation_rejects_inconsistent_groups(dm: Instrument) -> None:
 
 def _json(collation: Collation) -> dict:  # type: ignore[type-arg]
     report = build_collation_report(collation, LowerMedianRule())
-    return json.loads(json.dumps(collation_report_to_dict(report)))
+    return json.loads(json.dumps(collation_to_dict(report)))
 
 
 def test_collation_json_reads_back(dm: Instrument) -> None:
@@ -165,7 +182,7 @@ def test_collation_json_of_another_instrument_or_version(dm: Instrument) -> None
     with pytest.raises(IncompatibleCollationsError, match="not 'x'"):
         collation_from_dict(doc, attrs.evolve(dm, id="x"))
     # A stand-in from what the file records, for comparing with rounds of versions no longer installed.
-    standin = instrument_from_collation_dict(doc)
+    standin = instrument_of_document(parse_collation(doc))
     assert standin.level_keys == dm.level_keys and standin.domain_keys == dm.domain_keys
     assert collation_from_dict(doc, standin, strict=False).responses == 1
 
@@ -174,16 +191,16 @@ def test_collate_files_pools_responses_and_collations(tmp_path: Path, dm: Instru
     header = "participant,sector," + ",".join(dm.domain_keys)
     (tmp_path / "t1.csv").write_text(f"{header}\nA,civic,{','.join('1' * 12)}\nB,vcse,{','.join('2' * 12)}\n")
     (tmp_path / "t2.csv").write_text(f"{header}\nC,civic,{','.join('3' * 12)}\n")
-    first, _ = collate_files([tmp_path / "t1.csv"], dm, READERS, "sector")
+    first, _ = collate_files([tmp_path / "t1.csv"], dm, "sector")
     (tmp_path / "t1.json").write_text(json.dumps(_json(first)))
-    from_raw, parts = collate_files([tmp_path / "t1.csv", tmp_path / "t2.csv"], dm, READERS, "sector")
-    pooled, _ = collate_files([tmp_path / "t1.json", tmp_path / "t2.csv"], dm, READERS, "sector")
+    from_raw, parts = collate_files([tmp_path / "t1.csv", tmp_path / "t2.csv"], dm, "sector")
+    pooled, _ = collate_files([tmp_path / "t1.json", tmp_path / "t2.csv"], dm, "sector")
     assert pooled == from_raw
     assert len(parts) == 2
-    unsplit, _ = collate_files([tmp_path / "t1.json", tmp_path / "t2.csv"], dm, READERS)
+    unsplit, _ = collate_files([tmp_path / "t1.json", tmp_path / "t2.csv"], dm)
     assert unsplit == from_raw.unsplit()
     with pytest.raises(ValidationError, match="split by 'sector', not by 'table'"):
-        collate_files([tmp_path / "t1.json"], dm, READERS, "table")
+        collate_files([tmp_path / "t1.json"], dm, "table")
 
 
 def test_collate_files_reports_every_file(tmp_path: Path, dm: Instrument) -> None:
@@ -195,10 +212,10 @@ def test_collate_files_reports_every_file(tmp_path: Path, dm: Instrument) -> Non
         collate_files(
             [tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv", tmp_path / "a.csv", tmp_path / "z.csv"],
             dm,
-            READERS,
         )
     text = str(info.value)
-    assert "b.csv: participant 'a' is also in" in text
-    assert text.count("c.csv:2:") == 12
+    assert "b.csv:2: participant 'a' is given twice (also " in text and "a.csv:2)" in text
+    assert "'7' is not a level of digital-maturity" in text and ": 12 cells (line 2)" in text
+    assert info.value.total == 15
     assert "the same file as" in text
     assert "z.csv: no such file" in text

@@ -12,7 +12,7 @@ import pytest
 
 from matrixkit.assess import AssessmentAborted, run_assessment
 from matrixkit.cli import Context, main
-from matrixkit.format import load_instrument
+from matrixkit.format import read_instrument as load_instrument
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 
@@ -117,26 +117,36 @@ def test_bad_input_exits_1_lists_problems_and_writes_nothing(cli, tmp_path: Path
     assert result.status == 1
     assert result.out == ""
     assert "Traceback" not in result.err
+    hint = "    hint: write a level's score, name or descriptor, or say what the answer means in a mapping file (--map)"
     assert result.err.splitlines() == [
         "matrixkit: error: 3 problems:",
-        '  bad.csv:4: column "data-quality": "lots" is not a level of digital-maturity '
+        "  bad.csv:4: column \"data-quality\": 'lots' is not a level of digital-maturity "
         "(0–5 or absent/initial/repeatable/defined/managed/optimising)",
-        '  bad.csv:5: column "governance": "9" is not a level of digital-maturity '
+        hint,
+        "  bad.csv:5: column \"governance\": '9' is not a level of digital-maturity "
         "(0–5 or absent/initial/repeatable/defined/managed/optimising)",
-        "  bad.csv: participant 'Ana' is also in t1.csv",
+        hint,
+        "  bad.csv:6: participant 'Ana' is given twice (also t1.csv:2)",
+        "    hint: keep one of the responses, or read with --duplicates latest or first",
     ]
     assert (tmp_path / "out.json").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "out.json", "t1.csv", "t2.csv"]
 
 
-def test_problems_shown_are_capped(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    rows = "".join(f"P{i},civic,1" + ",x" * 12 + "\n" for i in range(10))
-    (tmp_path / "x.csv").write_text(HEADER + "\n" + rows)
+def test_problems_are_grouped_counted_and_capped(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    same = "".join(f"P{i},civic,1" + ",x" * 12 + "\n" for i in range(10))
+    (tmp_path / "x.csv").write_text(HEADER + "\n" + same)
     result = cli("collate", "digital-maturity", "x.csv")
     assert result.status == 1
     lines = result.err.splitlines()
-    assert lines[0] == "matrixkit: error: 51 problems:"
-    assert lines[-1] == "  ... and 70 more problems"
+    assert lines[0] == "matrixkit: error: 120 problems:"
+    assert "'x' is not a level of digital-maturity" in lines[1] and "120 cells (lines 2–11)" in lines[1]
+    distinct = "".join(f"P{i},civic,1,x{i}" + ",1" * 11 + "\n" for i in range(60))
+    (tmp_path / "y.csv").write_text(HEADER + "\n" + distinct)
+    lines = cli("collate", "digital-maturity", "y.csv").err.splitlines()
+    assert lines[0] == "matrixkit: error: 60 problems:"
+    assert len([line for line in lines if line.startswith("  y.csv:")]) == 50
+    assert lines[-1] == "  ... and 10 more (10 problems)"
 
 
 def test_collate_other_formats_and_unknown_names(cli) -> None:  # type: ignore[no-untyped-def]
@@ -194,7 +204,8 @@ class _Terminal(io.StringIO):
 def test_assess_in_a_terminal_writes_a_response(registry: Registry, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     # Name; first domain: a wrong answer, then "Initial"; second: comment then skip; back to the second and
     # choose 3; then 2 for every other domain; at the summary revisit domain 12, choose 5, and save.
-    script = ["Zoë", "great", "initial", "c", "Unsure here", "s", "b", "3", *["2"] * 10, "12", "5", "y"]
+    # Organisation and table are asked for (sector is given): left out.
+    script = ["Zoë", "", "", "great", "initial", "c", "Unsure here", "s", "b", "3", *["2"] * 10, "12", "5", "y"]
     out, err = io.StringIO(), io.StringIO()
     ctx = Context(registry=registry, stdout=out, stderr=err, stdin=_Terminal("\n".join(script) + "\n"))
     status = main(["assess", "digital-maturity", "-o", "me.toml", "--set", "sector=vcse"], context=ctx)
@@ -211,17 +222,40 @@ def test_assess_in_a_terminal_writes_a_response(registry: Registry, tmp_path: Pa
     assert record["overall"]["answered"] == 12
 
 
+class _Scripted:
+    width = 80
+
+    def __init__(self, answers: list[str]) -> None:
+        self.answers = iter(answers)
+        self.said: list[str] = []
+
+    def ask(self, prompt: str) -> str:
+        self.said.append(prompt)
+        try:
+            return next(self.answers)
+        except StopIteration:
+            raise EOFError from None
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+
 def test_assessment_can_be_abandoned(tmp_path: Path) -> None:
     instrument = load_instrument(DATA / "digital-maturity.toml")
-    answers = iter(["1", "q"])
     with pytest.raises(AssessmentAborted, match="abandoned"):
-        run_assessment(instrument, lambda _: next(answers), lambda _: None, participant="x")
-
-    def ended(_: str) -> str:
-        raise EOFError
-
+        run_assessment(instrument, _Scripted(["1", "q"]), participant="x")
     with pytest.raises(AssessmentAborted, match="input ended"):
-        run_assessment(instrument, ended, lambda _: None, participant="x")
+        run_assessment(instrument, _Scripted([]), participant="x")
+
+
+def test_assessment_asks_for_attributes_and_returns_to_the_review(tmp_path: Path) -> None:
+    instrument = load_instrument(DATA / "digital-maturity.toml")
+    dialogue = _Scripted(["vcse", "", *["2"] * 12, "3", "4", "y"])
+    response = run_assessment(instrument, dialogue, participant="x", ask=["sector", "table"])
+    assert response.attributes == {"sector": "vcse"}
+    assert response.choices["staff-skills"] == 4 and response.choices["funding"] == 2
+    reviews = [line for line in dialogue.said if line.startswith("Save?")]
+    assert len(reviews) == 2  # after changing domain 3 the review came back, not domain 4
 
 
 def _record(tmp_path: Path, name: str, inputs: list[str], agreed: str = "initial", version: str = "2.1") -> Path:
@@ -247,7 +281,7 @@ def test_report_renders_a_workshop_record(cli, tmp_path: Path) -> None:  # type:
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["decisions"][0]["agreed"] == 1
     assert data["collation"]["responses"] == 8
-    assert [part["title"] for part in data["inputs"]] == ["t1.csv", "t2.csv"]
+    assert [part["title"] for part in data["inputs"]] == ["T1", "T2"]
     _record(tmp_path, "older.toml", ["t1.csv"], version="2.0")
     older = cli("report", "older.toml")
     assert older.status == 0
@@ -274,7 +308,7 @@ def test_compare_rounds(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
     _record(tmp_path, "r1.toml", ["t1.csv", "t2.csv"], agreed="initial")
     _record(tmp_path, "r2.toml", ["later.csv"], agreed="defined")
     records = json.loads(cli("compare", "r1.toml", "r2.toml", "-f", "json").out)
-    assert records["domains"][0]["agreed"] == {"before": 1, "after": 3}
+    assert records["domains"][0]["shown"] == {"before": 1, "before_kind": "agreed", "after": 3, "after_kind": "agreed"}
     assert records["domains"][0]["level_change"] == 2
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from matrixkit import hookimpl
 from matrixkit.collation import Tally
-from matrixkit.exporting import Exporter, render
+from matrixkit.exporting import Exporter
+from matrixkit.exporting import render_as as render
 from matrixkit.format import loads_instrument
 from matrixkit.model import Instrument
 from matrixkit.rules import lower_median
@@ -262,7 +263,13 @@ def test_exporter_descriptions_are_checked() -> None:
     with pytest.raises(ContractError) as info:
         check_exporter_description(Sloppy())
     message = str(info.value)
-    for part in ("must be lowercase", "must start with a dot", "not a media type", "description is empty", "poster"):
+    for part in (
+        "kebab-case 'name'",
+        "an 'extension' like '.pdf'",
+        "a 'media_type' like",
+        "one-line 'description'",
+        "poster",
+    ):
         assert part in message
     assert "render_sheet() is not implemented" in message
     check_exporter_description(CarefulHtml())
@@ -359,7 +366,8 @@ def test_rule_descriptions_are_checked() -> None:
 
     with pytest.raises(ContractError) as info:
         check_rule_description(Nameless())  # type: ignore[arg-type]
-    assert "kebab-case" in str(info.value) and "one line" in str(info.value) and "no suggest" in str(info.value)
+    message = str(info.value)
+    assert "kebab-case" in message and "one-line 'description'" in message and "a method 'suggest'" in message
 
 
 @pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report"])

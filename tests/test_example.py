@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from matrixkit.cli import Context, main
-from matrixkit.collation import collate_files
 from matrixkit.registry import Registry
+from matrixkit.services import collate_inputs
 
 pytestmark = pytest.mark.needs_plugins
 
@@ -39,11 +39,11 @@ def run(registry: Registry, *argv: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("round_", ["round-1", "round-2"])
 def test_each_round_has_eighteen_partners_from_three_sectors(registry: Registry, round_: str) -> None:
     instrument = registry.instrument("pit-a")
-    readers = {name: named.obj for name, named in registry.readers.items()}
     paths = [WORKSHOP / round_ / t for t in TABLES]
-    pooled, parts = collate_files(paths, instrument, readers, "sector")
+    result = collate_inputs(paths, instrument, registry, by="sector")
+    pooled = result.collation
     assert pooled.responses == 18
-    assert [p.responses for p in parts] == [6, 6, 6]
+    assert [p.responses for _, p in result.parts] == [6, 6, 6]
     assert pooled.group_sizes() == {"civic": 6, "health": 6, "vcse": 6}
     assert all(t.answered >= 15 for t in pooled.overall.tallies)
     missing = sum(t.missing for t in pooled.overall.tallies)
@@ -77,8 +77,8 @@ def test_the_rounds_compare_as_the_record_says(registry: Registry) -> None:
     )
     assert status == 0, err
     changes = {d["key"]: d for d in json.loads(out)["domains"]}
-    assert changes["leadership"]["agreed"] == {"before": 2, "after": 3}
-    assert changes["prioritisation"]["agreed"] == {"before": 1, "after": 2}
+    assert changes["leadership"]["shown"] == {"before": 2, "before_kind": "agreed", "after": 3, "after_kind": "agreed"}
+    assert changes["prioritisation"]["shown"]["before"] == 1 and changes["prioritisation"]["shown"]["after"] == 2
     assert changes["prioritisation"]["agreement"]["change"] > 0.3
     assert changes["information-governance"]["level_change"] == 1
     assert changes["evaluation"]["level_change"] == 0

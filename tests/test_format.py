@@ -11,8 +11,10 @@ from matrixkit.errors import ValidationError
 from matrixkit.format import (
     dump_instrument,
     instrument_to_dict,
-    load_instrument,
     loads_instrument,
+)
+from matrixkit.format import (
+    read_instrument as load_instrument,
 )
 from matrixkit.model import Instrument
 from matrixkit.testing.strategies import instruments

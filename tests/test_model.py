@@ -9,7 +9,7 @@ from matrixkit.model import Domain, Group, GuidanceSection, Instrument, Level
 
 
 def levels(n: int = 3, start: int = 1) -> list[Level]:
-    return [Level(key=f"l{i}", label=f"Level {i}", score=start + i) for i in range(n)]
+    return [Level(key=f"k{i}", label=f"Stage {'ABCDEFGH'[i]}", score=start + i) for i in range(n)]
 
 
 def domain(key: str = "d", n: int = 3, **kw: object) -> Domain:
@@ -23,13 +23,14 @@ def test_a_valid_instrument_of_any_shape() -> None:
     assert inst.level_index("3") == 3
     assert inst.level_index(" L2 ") == 2
     assert inst.level_index("level 4") == 4
-    assert inst.describe_scale() == "0–5 or l0/l1/l2/l3/l4/l5"
+    assert inst.level_index("stage d") == 3
+    assert inst.describe_scale() == "0–5 or k0/k1/k2/k3/k4/k5"
 
 
 def test_level_index_rejects_what_is_not_a_level() -> None:
     inst = Instrument(id="t", title="T", version="1", levels=levels(4), domains=[domain(n=4)])
     for bad in ("5", "0", "nope", True, 2.5, ""):
-        with pytest.raises(ValueError, match=r"is not a level of t \(1–4 or l0/l1/l2/l3\)"):
+        with pytest.raises(ValueError, match=r"is not a level of t \(1–4 or k0/k1/k2/k3\)"):
             inst.level_index(bad)
 
 

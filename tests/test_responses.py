@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from matrixkit.errors import ValidationError
-from matrixkit.format import load_instrument
+from matrixkit.format import read_instrument as load_instrument
+from matrixkit.io.response_files import response_to_dict, responses_to_document
 from matrixkit.model import Instrument
-from matrixkit.responses import (
-    Response,
-    duplicate_problems,
-    response_from_dict,
-    response_to_dict,
-    responses_from_document,
-    responses_to_document,
-)
+from matrixkit.registry import Registry
+from matrixkit.responses import Response, participant_key
+from matrixkit.services import read_responses
 
 DATA = Path(__file__).parent / "data"
+
+
+def from_document(doc: object, dm: Instrument, tmp_path: Path) -> list[Response]:
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    return read_responses(path, dm, Registry.for_plugins())
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +54,7 @@ def test_build_lists_every_problem(dm: Instrument) -> None:
         Response.build(dm, "Ana", {"governance": 6, "nope": 1, "risk": "great"}, comments={"zzz": "hi"})
     fields = sorted(p.field or "" for p in info.value.problems)
     assert fields == ["choices.governance", "choices.nope", "choices.risk", "comments.zzz"]
-    assert "6 is not a level of digital-maturity (0–5 or absent/" in str(info.value)
+    assert "'6' is not a level of digital-maturity (0–5 or absent/" in str(info.value)
 
 
 def test_model_rejects_bad_values() -> None:
@@ -72,26 +75,33 @@ def test_problems_against_another_instrument_or_version(dm: Instrument) -> None:
     assert any("off the scale" in m for m in messages)
 
 
-def test_plain_data_round_trip(dm: Instrument) -> None:
+def test_plain_data_round_trip(dm: Instrument, tmp_path: Path) -> None:
     response = Response.build(
         dm, "Zoë", {"governance": 2, "risk": 5}, attributes={"sector": "health"}, comments={"risk": "ok"}
     )
     data = response_to_dict(response, dm)
     assert data["choices"] == {"governance": "repeatable", "risk": "optimising"}
-    assert response_from_dict(data, dm) == response
+    assert from_document(data, dm, tmp_path) == [response]
 
 
-def test_documents_hold_one_or_many_responses(dm: Instrument) -> None:
+def test_responses_are_immutable_and_hashable(dm: Instrument) -> None:
+    response = Response.build(dm, "Ana", {"governance": 1}, attributes={"sector": "vcse"})
+    assert len({response, Response.build(dm, "Ana", {"governance": 1}, attributes={"sector": "vcse"})}) == 1
+    with pytest.raises(TypeError):
+        response.choices["governance"] = 2  # type: ignore[index]
+
+
+def test_documents_hold_one_or_many_responses(dm: Instrument, tmp_path: Path) -> None:
     one = {"participant": "A", "choices": {"governance": 1}}
-    assert [r.participant for r in responses_from_document(one, dm)] == ["A"]
+    assert [r.participant for r in from_document(one, dm, tmp_path)] == ["A"]
     many = {"instrument": dm.id, "responses": [one, {"participant": "B", "choices": {"risk": "Managed"}}]}
-    assert [r.participant for r in responses_from_document(many, dm)] == ["A", "B"]
-    assert [r.participant for r in responses_from_document([one], dm)] == ["A"]
-    written = responses_to_document(responses_from_document(many, dm), dm)
-    assert responses_from_document(written, dm) == responses_from_document(many, dm)
+    assert [r.participant for r in from_document(many, dm, tmp_path)] == ["A", "B"]
+    assert [r.participant for r in from_document([one], dm, tmp_path)] == ["A"]
+    written = responses_to_document(from_document(many, dm, tmp_path), dm)
+    assert from_document(written, dm, tmp_path) == from_document(many, dm, tmp_path)
 
 
-def test_document_problems_are_located(dm: Instrument) -> None:
+def test_document_problems_are_located(dm: Instrument, tmp_path: Path) -> None:
     doc = {
         "responses": [
             {"participant": "A", "choices": {"governance": 7}},
@@ -101,24 +111,21 @@ def test_document_problems_are_located(dm: Instrument) -> None:
         ]
     }
     with pytest.raises(ValidationError) as info:
-        responses_from_document(doc, dm)
+        from_document(doc, dm, tmp_path)
     text = str(info.value)
-    assert "responses[0].choices.governance: 7 is not a level" in text
-    assert "responses[1]: duplicate participant 'a' (also responses[0])" in text
-    assert "responses[2].participant: required" in text
-    assert "responses[2].choices.unknown: unknown domain" in text
+    assert "responses[0].choices.governance: '7' is not a level" in text
+    assert "participant 'a' is given twice (also " in text
+    assert "responses[2].participant: required key missing" in text
     assert "responses[2].colour: unknown key" in text
     assert "responses[3]: expected a table" in text
 
 
-def test_document_for_another_instrument_is_rejected(dm: Instrument) -> None:
+def test_document_for_another_instrument_is_rejected(dm: Instrument, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="a response to 'pit-x', not to 'digital-maturity'"):
-        responses_from_document({"instrument": "pit-x", "responses": [{"participant": "A", "choices": {}}]}, dm)
+        from_document({"instrument": "pit-x", "responses": [{"participant": "A", "choices": {}}]}, dm, tmp_path)
     with pytest.raises(ValidationError, match="no responses"):
-        responses_from_document({"responses": []}, dm)
+        from_document({"responses": []}, dm, tmp_path)
 
 
 def test_duplicates_are_case_insensitive() -> None:
-    a = Response(participant="Ana", instrument="x", choices={})
-    b = Response(participant=" ana ", instrument="x", choices={})
-    assert len(duplicate_problems([("f1", a), ("f2", b)])) == 1
+    assert participant_key("Ana") == participant_key(" ana ")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from matrixkit.collation import Tally
 from matrixkit.format import loads_instrument
 from matrixkit.model import Instrument
-from matrixkit.readers import CsvReader
+from matrixkit.registry import Registry
 from matrixkit.report import build_collation_report
 from matrixkit.rules import (
     ConsensusRule,
@@ -30,6 +31,7 @@ from matrixkit.rules import (
     upper_median,
     within_one,
 )
+from matrixkit.services import read_responses
 
 FOUR_LEVELS = """
 format = 1
@@ -175,7 +177,7 @@ V4,vcse,2,,Fourth
 """
 
 
-def test_hand_computed_workshop(small: Instrument) -> None:
+def test_hand_computed_workshop(small: Instrument, tmp_path: Path) -> None:
     """Seven partners, two sectors, two tables, on a four-level scale (scores 1–4, d = 3).
 
     **vision** — civic 2, 2, 3; vcse 1, 1, 2 and one blank.
@@ -202,7 +204,9 @@ def test_hand_computed_workshop(small: Instrument) -> None:
     """
     from matrixkit.collation import collate
 
-    responses = CsvReader().read_text(HAND_WORKSHOP, small, "hand.csv")
+    hand = tmp_path / "hand.csv"
+    hand.write_text(HAND_WORKSHOP)
+    responses = read_responses(hand, small, Registry.for_plugins())
     whole = collate(small, responses, by="sector")
     report = build_collation_report(whole, LowerMedianRule())
 

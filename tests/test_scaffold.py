@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from matrixkit import __version__
 from matrixkit._builtins.scaffold import plugin_files, plugin_names, scaffold_plugin
-from matrixkit.format import load_instrument
+from matrixkit.format import read_instrument as load_instrument
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +38,8 @@ def test_generates_a_complete_distribution(cli, tmp_path: Path) -> None:  # type
     project = tomllib.loads((target / "pyproject.toml").read_text())
     assert project["project"]["name"] == "matrixkit-community-tools"
     assert project["project"]["entry-points"]["matrixkit"] == {"community-tools": "matrixkit_community_tools"}
-    assert project["project"]["dependencies"] == ["matrixkit>=0.1,<1"]
+    major, minor = __version__.split(".")[:2]
+    assert project["project"]["dependencies"] == [f"matrixkit>={major}.{minor},<1"]
     assert project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["src/matrixkit_community_tools"]
     instrument = load_instrument(target / "src/matrixkit_community_tools/instruments/community-tools.toml")
     assert instrument.id == "community-tools"

@@ -9,19 +9,14 @@ import pytest
 
 from matrixkit.collation import collate
 from matrixkit.errors import ValidationError
-from matrixkit.format import load_instrument
+from matrixkit.format import read_instrument as load_instrument
+from matrixkit.io.data import workshop_report_to_dict
+from matrixkit.io.workshop_file import dump_workshop, load_workshop, loads_workshop
 from matrixkit.model import Instrument
-from matrixkit.report import build_collation_report, build_workshop_report, workshop_report_to_dict
+from matrixkit.report import build_collation_report, build_workshop_report
 from matrixkit.responses import Response
 from matrixkit.rules import LowerMedianRule
-from matrixkit.workshop import (
-    Action,
-    DomainDecision,
-    WorkshopRecord,
-    dump_workshop,
-    load_workshop,
-    loads_workshop,
-)
+from matrixkit.workshop import Action, DomainDecision, WorkshopRecord
 
 DATA = Path(__file__).parent / "data"
 
@@ -85,7 +80,7 @@ def test_reads_and_normalises_a_record(tmp_path: Path, dm: Instrument) -> None:
     assert record.actions[0].when == "April 2025"
     assert record.input_paths(tmp_path) == [tmp_path / "table-1.csv", tmp_path / "table-2.csv"]
     # Without an instrument the record is read as written.
-    assert load_workshop(path).decision("governance").agreed == "2"
+    assert load_workshop(path).decision("governance").agreed == 2
 
 
 def test_every_problem_is_located(tmp_path: Path, dm: Instrument) -> None:
@@ -100,7 +95,7 @@ def test_every_problem_is_located(tmp_path: Path, dm: Instrument) -> None:
         load_workshop(path, dm)
     assert [str(p) for p in info.value.problems] == [
         f"{path}:31: domains.risk.colour: unknown key (expected one of: "
-        "agreed, target, priority, priorities, notes, actions)"
+        "actions, agreed, notes, priorities, priority, target)"
     ]
     path.write_text(
         RECORD.replace('agreed = "managed"', 'agreed = "superb"')

@@ -4,22 +4,47 @@ Define an instrument (levels × domains of descriptors) in TOML or Python, colle
 tallies, propose consensus levels, measure agreement, and render sheets and reports through plugins.
 
 The names in :data:`__all__` are the public API (``docs/reference/api.md``): the model, the results exporters
-render, the plugin interfaces and the embedding functions of :mod:`matrixkit.api`. They are imported on first
-use, so ``import matrixkit`` (and ``from matrixkit import hookimpl`` in a plugin) stays cheap.
+render, everything a plugin author needs (the ``hookimpl`` marker, the register objects, the interfaces of what
+is registered, the command-line context) and the embedding functions of :mod:`matrixkit.api`. Each is imported
+from its module on first use (PEP 562), so ``import matrixkit`` — and ``from matrixkit import hookimpl`` in a
+plugin — loads only what is used.
 """
 
 from __future__ import annotations
 
-# Nothing is imported here: the command line starts with this package (matrixkit._launch answers `matrixkit tools`
-# from its cache in little more than Python's own start-up), so even pluggy and typing wait until first use.
-TYPE_CHECKING = False
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-# Public name -> the module that defines it (imported when the name is first used).
+# Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
-    # The plugin marker: `from matrixkit import hookimpl`.
+    # Writing a plugin: the marker, the register objects, the interfaces of what is registered.
     "hookimpl": "matrixkit.hookspecs",
+    "InstrumentRegister": "matrixkit.registry",
+    "RuleRegister": "matrixkit.registry",
+    "ExporterRegister": "matrixkit.registry",
+    "ReaderRegister": "matrixkit.registry",
+    "CommandRegister": "matrixkit.registry",
+    "Command": "matrixkit.registry",
+    "PluginInfo": "matrixkit.registry",
+    "Registered": "matrixkit.registry",
+    "Registry": "matrixkit.registry",
+    "get_registry": "matrixkit.registry",
+    "ConsensusRule": "matrixkit.rules",
+    "Exporter": "matrixkit.exporting",
+    "KINDS": "matrixkit.exporting",
+    "UnavailableFormatError": "matrixkit.exporting",
+    "Reader": "matrixkit.io.readers",
+    "Reading": "matrixkit.io.readers",
+    "ResponsesReading": "matrixkit.io.readers",
+    "WideReading": "matrixkit.io.wide",
+    "ResponseBlock": "matrixkit.io.wide",
+    "Table": "matrixkit.io.tables",
+    "ReadOptions": "matrixkit.io.options",
+    "Context": "matrixkit.cli",
+    "add_output_arguments": "matrixkit.cli",
+    "add_read_arguments": "matrixkit.cli",
     # The instrument model.
     "Instrument": "matrixkit.model",
     "Level": "matrixkit.model",
@@ -27,25 +52,37 @@ _EXPORTS: dict[str, str] = {
     "Group": "matrixkit.model",
     "GuidanceSection": "matrixkit.model",
     "Source": "matrixkit.model",
+    "Between": "matrixkit.model",
+    "FrozenDict": "matrixkit.frozen",
     # Responses, counts and the results exporters render.
     "Response": "matrixkit.responses",
     "Tally": "matrixkit.collation",
+    "TallySet": "matrixkit.collation",
     "Collation": "matrixkit.collation",
+    "Collator": "matrixkit.collation",
+    "Stats": "matrixkit.report",
+    "DomainResult": "matrixkit.report",
+    "GroupResult": "matrixkit.report",
     "CollationReport": "matrixkit.report",
+    "RecordEntry": "matrixkit.report",
+    "RecordSummary": "matrixkit.report",
     "RecordSheet": "matrixkit.report",
+    "DomainDecisionResult": "matrixkit.report",
     "WorkshopReport": "matrixkit.report",
+    "DomainComparison": "matrixkit.report",
+    "Comparison": "matrixkit.report",
+    "FLAGS": "matrixkit.report",
     "WorkshopRecord": "matrixkit.workshop",
-    # Plugin interfaces and the registry.
-    "ConsensusRule": "matrixkit.rules",
-    "Exporter": "matrixkit.exporting",
-    "Reader": "matrixkit.readers",
-    "Registry": "matrixkit.registry",
-    "get_registry": "matrixkit.registry",
+    "DomainDecision": "matrixkit.workshop",
+    "Action": "matrixkit.workshop",
     # Errors.
     "MatrixkitError": "matrixkit.errors",
     "ValidationError": "matrixkit.errors",
     "UnknownNameError": "matrixkit.errors",
+    "RegistryError": "matrixkit.errors",
+    "PluginError": "matrixkit.errors",
     "Problem": "matrixkit.errors",
+    "IncompatibleCollationsError": "matrixkit.collation",
     # The embedding functions.
     "get_instrument": "matrixkit.api",
     "load_instrument": "matrixkit.api",
@@ -57,36 +94,75 @@ _EXPORTS: dict[str, str] = {
     "analyse": "matrixkit.api",
     "score": "matrixkit.api",
     "workshop_report": "matrixkit.api",
+    "compare": "matrixkit.api",
     "render": "matrixkit.api",
     "write": "matrixkit.api",
 }
 
 __all__ = [
+    "FLAGS",
+    "KINDS",
+    "Action",
+    "Between",
     "Collation",
     "CollationReport",
+    "Collator",
+    "Command",
+    "CommandRegister",
+    "Comparison",
     "ConsensusRule",
+    "Context",
     "Domain",
+    "DomainComparison",
+    "DomainDecision",
+    "DomainDecisionResult",
+    "DomainResult",
     "Exporter",
+    "ExporterRegister",
+    "FrozenDict",
     "Group",
+    "GroupResult",
     "GuidanceSection",
+    "IncompatibleCollationsError",
     "Instrument",
+    "InstrumentRegister",
     "Level",
     "MatrixkitError",
+    "PluginError",
+    "PluginInfo",
     "Problem",
+    "ReadOptions",
     "Reader",
+    "ReaderRegister",
+    "Reading",
+    "RecordEntry",
     "RecordSheet",
+    "RecordSummary",
+    "Registered",
     "Registry",
+    "RegistryError",
     "Response",
+    "ResponseBlock",
+    "ResponsesReading",
+    "RuleRegister",
     "Source",
+    "Stats",
+    "Table",
     "Tally",
+    "TallySet",
+    "UnavailableFormatError",
     "UnknownNameError",
     "ValidationError",
+    "WideReading",
     "WorkshopRecord",
     "WorkshopReport",
     "__version__",
+    "add_output_arguments",
+    "add_read_arguments",
     "analyse",
     "collate",
     "collate_files",
+    "compare",
     "get_instrument",
     "get_registry",
     "hookimpl",
@@ -105,8 +181,6 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'matrixkit' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
@@ -117,12 +191,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from typing import Any
-
     from matrixkit.api import (
         analyse,
         collate,
         collate_files,
+        compare,
         get_instrument,
         load_instrument,
         merge,
@@ -133,14 +206,50 @@ if TYPE_CHECKING:
         workshop_report,
         write,
     )
-    from matrixkit.collation import Collation, Tally
-    from matrixkit.errors import MatrixkitError, Problem, UnknownNameError, ValidationError
-    from matrixkit.exporting import Exporter
+    from matrixkit.cli import Context, add_output_arguments, add_read_arguments
+    from matrixkit.collation import Collation, Collator, IncompatibleCollationsError, Tally, TallySet
+    from matrixkit.errors import (
+        MatrixkitError,
+        PluginError,
+        Problem,
+        RegistryError,
+        UnknownNameError,
+        ValidationError,
+    )
+    from matrixkit.exporting import KINDS, Exporter, UnavailableFormatError
+    from matrixkit.frozen import FrozenDict
     from matrixkit.hookspecs import hookimpl
-    from matrixkit.model import Domain, Group, GuidanceSection, Instrument, Level, Source
-    from matrixkit.readers import Reader
-    from matrixkit.registry import Registry, get_registry
-    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+    from matrixkit.io.options import ReadOptions
+    from matrixkit.io.readers import Reader, Reading, ResponsesReading
+    from matrixkit.io.tables import Table
+    from matrixkit.io.wide import ResponseBlock, WideReading
+    from matrixkit.model import Between, Domain, Group, GuidanceSection, Instrument, Level, Source
+    from matrixkit.registry import (
+        Command,
+        CommandRegister,
+        ExporterRegister,
+        InstrumentRegister,
+        PluginInfo,
+        ReaderRegister,
+        Registered,
+        Registry,
+        RuleRegister,
+        get_registry,
+    )
+    from matrixkit.report import (
+        FLAGS,
+        CollationReport,
+        Comparison,
+        DomainComparison,
+        DomainDecisionResult,
+        DomainResult,
+        GroupResult,
+        RecordEntry,
+        RecordSheet,
+        RecordSummary,
+        Stats,
+        WorkshopReport,
+    )
     from matrixkit.responses import Response
     from matrixkit.rules import ConsensusRule
-    from matrixkit.workshop import WorkshopRecord
+    from matrixkit.workshop import Action, DomainDecision, WorkshopRecord

@@ -4,7 +4,7 @@ Every function here is also available from the package itself (``import matrixki
 Functions that need plugins (instruments, readers, rules, exporters) take an optional ``registry``; without
 one they use the installed, enabled plugins — what the ``matrixkit`` command sees. Pass
 :meth:`Registry.for_plugins(...) <matrixkit.registry.Registry.for_plugins>` to use exactly the plugins you name
-(the built-ins are always there).
+(the built-ins are always there). Each function is the command line's own step (:mod:`matrixkit.services`).
 
 The flow is the command line's, one step per function::
 
@@ -23,24 +23,26 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
-from matrixkit.errors import MatrixkitError, Problem, ValidationError
-
-if TYPE_CHECKING:
-    from matrixkit.collation import Collation, Tally
-    from matrixkit.exporting import Exporter
-    from matrixkit.model import Instrument, Level
-    from matrixkit.registry import Registry
-    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
-    from matrixkit.responses import Response
-    from matrixkit.rules import ConsensusRule
+from matrixkit import services
+from matrixkit.collation import Collation, Tally, merge_all
+from matrixkit.collation import collate as _collate
+from matrixkit.exporting import write_atomic
+from matrixkit.format import read_instrument
+from matrixkit.io.options import ReadOptions
+from matrixkit.model import Instrument, Level
+from matrixkit.registry import Registry, get_registry
+from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport, build_record_sheet
+from matrixkit.responses import Response
+from matrixkit.rules import ConsensusRule
 
 __all__ = [
     "Subject",
     "analyse",
     "collate",
     "collate_files",
+    "compare",
     "get_instrument",
     "load_instrument",
     "merge",
@@ -52,22 +54,17 @@ __all__ = [
     "write",
 ]
 
-#: What an exporter renders: a blank sheet (an instrument), a record sheet, a collation or a workshop report.
-Subject: TypeAlias = "Instrument | RecordSheet | CollationReport | WorkshopReport"
+#: What an exporter renders: an instrument (a blank sheet), a record sheet, a collation report, a workshop
+#: report or a comparison of rounds.
+Subject: TypeAlias = Instrument | RecordSheet | CollationReport | WorkshopReport | Comparison
 
 
 def _registry(registry: Registry | None) -> Registry:
-    if registry is not None:
-        return registry
-    from matrixkit.registry import get_registry
-
-    return get_registry()
+    return registry if registry is not None else get_registry()
 
 
 def _rule(rule: str | ConsensusRule, registry: Registry | None) -> ConsensusRule:
-    if isinstance(rule, str):
-        return _registry(registry).rule(rule)
-    return rule
+    return _registry(registry).rule(rule) if isinstance(rule, str) else rule
 
 
 # -- instruments -----------------------------------------------------------------------------------------
@@ -87,31 +84,26 @@ def load_instrument(path: str | os.PathLike[str], *, registry: Registry | None =
 
     Raises :class:`~matrixkit.errors.ValidationError` listing every problem of the file, each located.
     """
-    from matrixkit import format as fmt
-
-    catalog = _registry(registry).instruments
-    return fmt.load_instrument(path, lookup=catalog._base)
+    return read_instrument(path, lookup=_registry(registry).instruments.base)
 
 
 # -- responses and collations ----------------------------------------------------------------------
 
 
 def read_responses(
-    path: str | os.PathLike[str], instrument: Instrument, *, registry: Registry | None = None
+    path: str | os.PathLike[str],
+    instrument: Instrument,
+    *,
+    registry: Registry | None = None,
+    options: ReadOptions | None = None,
 ) -> list[Response]:
-    """Every response in one file, read by the reader registered for its extension (CSV, TOML, JSON, ...).
+    """Every response in one file, read by the reader registered for its extension (CSV, XLSX, ODS, TOML, JSON,
+    ...), as ``options`` say (encoding, sheet, mapping file, marks across two levels, duplicates).
 
-    Every response is checked against ``instrument``; raises :class:`~matrixkit.errors.ValidationError`
-    listing every problem of the file (unknown columns, levels off the scale, duplicate participants, ...).
+    Raises :class:`~matrixkit.errors.ValidationError` listing every problem of the file (unknown columns,
+    answers that are not levels, duplicate participants, ...).
     """
-    from matrixkit.readers import reader_for
-
-    if not Path(path).is_file():
-        raise ValidationError(Problem("no such file", file=os.fspath(path)))
-    readers = {name: named.obj for name, named in _registry(registry).readers.items()}
-    responses = list(reader_for(path, readers).read(path, instrument))
-    ValidationError.collect([p.located(os.fspath(path)) for r in responses for p in r.problems(instrument)])
-    return responses
+    return services.read_responses(path, instrument, _registry(registry), options)
 
 
 def collate(instrument: Instrument, responses: Iterable[Response], *, by: str | None = None) -> Collation:
@@ -119,9 +111,7 @@ def collate(instrument: Instrument, responses: Iterable[Response], *, by: str | 
 
     The responses must fit the instrument (as :func:`read_responses` returns them).
     """
-    from matrixkit import collation
-
-    return collation.collate(instrument, responses, by)
+    return _collate(instrument, responses, by)
 
 
 def collate_files(
@@ -130,17 +120,15 @@ def collate_files(
     *,
     by: str | None = None,
     registry: Registry | None = None,
+    options: ReadOptions | None = None,
 ) -> Collation:
     """Collate response files and pool collation JSON files written earlier, as ``matrixkit collate`` does.
 
     Every file is read before any error is raised; :class:`~matrixkit.errors.ValidationError` then lists the
-    problems of all of them. A participant counted in two files is an error.
+    problems of all of them. A participant counted in two files is an error (unless ``options.duplicates``
+    says which response to keep).
     """
-    from matrixkit import collation
-
-    readers = {name: named.obj for name, named in _registry(registry).readers.items()}
-    pooled, _ = collation.collate_files(paths, instrument, readers, by)
-    return pooled
+    return services.collate_inputs(paths, instrument, _registry(registry), by=by, options=options).collation
 
 
 def merge(first: Collation, *others: Collation) -> Collation:
@@ -149,10 +137,7 @@ def merge(first: Collation, *others: Collation) -> Collation:
     Raises :class:`~matrixkit.collation.IncompatibleCollationsError` for collations of different instruments,
     versions or splits.
     """
-    result = first
-    for other in others:
-        result = result.merge(other)
-    return result
+    return merge_all([first, *others], first.instrument, first.by)
 
 
 # -- rules and reports ---------------------------------------------------------------------------------
@@ -179,13 +164,7 @@ def analyse(
     ``discuss_below`` is the agreement below which a domain is flagged ``discuss`` (default 0.7). The result is
     what exporters render and what the collation JSON holds.
     """
-    from matrixkit.report import build_collation_report
-    from matrixkit.rules import DISCUSS_BELOW
-
-    threshold = DISCUSS_BELOW if discuss_below is None else discuss_below
-    if not 0.0 <= threshold <= 1.0:
-        raise MatrixkitError(f"discuss_below must be between 0 and 1, not {threshold}")
-    return build_collation_report(collation, _rule(rule, registry), discuss_below=threshold, title=title)
+    return services.analyse(collation, _registry(registry), rule=rule, discuss_below=discuss_below, title=title)
 
 
 def score(
@@ -196,52 +175,31 @@ def score(
     registry: Registry | None = None,
 ) -> RecordSheet:
     """One person's record sheet: their level per domain and overall figures."""
-    from matrixkit.report import build_record_sheet
-
     return build_record_sheet(response, instrument, _rule(rule, registry))
 
 
 def workshop_report(
     path: str | os.PathLike[str], *, rule: str | None = None, registry: Registry | None = None
 ) -> WorkshopReport:
-    """Read a workshop record, collate its inputs and put its decisions beside the collation, as
-    ``matrixkit report`` does. ``rule`` (a registered rule's name) overrides the record's own ``rule``."""
-    from matrixkit._builtins.collation_commands import build_report_from_record
-    from matrixkit.cli import Context
+    """Read a workshop record, collate its inputs and put its decisions beside the collation, as ``matrixkit
+    report`` does (with the previous round's comparison when the record names one). ``rule`` (a registered
+    rule's name) overrides the record's own ``rule``."""
+    return services.workshop_report(path, _registry(registry), rule=rule)
 
-    return build_report_from_record(Context(registry=_registry(registry)), os.fspath(path), rule_name=rule)
+
+def compare(
+    before: str | os.PathLike[str],
+    after: str | os.PathLike[str],
+    *,
+    rule: str | None = None,
+    registry: Registry | None = None,
+) -> Comparison:
+    """Two rounds (collation files or workshop records) of one instrument compared domain by domain, as
+    ``matrixkit compare`` does."""
+    return services.compare_rounds(before, after, _registry(registry), rule=rule)
 
 
 # -- output --------------------------------------------------------------------------------------------
-
-
-def _kind(subject: object) -> str:
-    from matrixkit.collation import Collation
-    from matrixkit.model import Instrument
-    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
-
-    kinds: list[tuple[type, str]] = [
-        (Instrument, "sheet"),
-        (RecordSheet, "record"),
-        (CollationReport, "collation"),
-        (WorkshopReport, "report"),
-    ]
-    for cls, kind in kinds:
-        if isinstance(subject, cls):
-            return kind
-    if isinstance(subject, Collation):
-        raise TypeError("a Collation holds counts only: analyse(collation) gives the CollationReport to render")
-    raise TypeError(
-        f"cannot render a {type(subject).__name__}: expected an Instrument, RecordSheet, CollationReport or "
-        "WorkshopReport"
-    )
-
-
-def _exporter(registry: Registry, name: str, kind: str) -> Exporter:
-    exporter = registry.exporter(name)
-    if kind not in exporter.kinds:
-        raise exporter._unsupported(kind)
-    return exporter
 
 
 def render(subject: Subject, format: str, *, registry: Registry | None = None) -> bytes:
@@ -249,14 +207,14 @@ def render(subject: Subject, format: str, *, registry: Registry | None = None) -
 
     The subject decides what is rendered: an instrument renders a blank sheet, a
     :class:`~matrixkit.report.RecordSheet` a record sheet, a :class:`~matrixkit.report.CollationReport` a
-    collation sheet, a :class:`~matrixkit.report.WorkshopReport` a workshop report. Raises
-    :class:`~matrixkit.errors.UnknownNameError` for an unknown format,
-    :class:`~matrixkit.exporting.UnavailableFormatError` when its optional dependencies are missing.
+    collation sheet, a :class:`~matrixkit.report.WorkshopReport` a workshop report, a
+    :class:`~matrixkit.report.Comparison` a comparison. Raises :class:`~matrixkit.errors.UnknownNameError` for
+    an unknown format, :class:`~matrixkit.exporting.UnavailableFormatError` when its optional dependencies are
+    missing.
     """
-    from matrixkit import exporting
-
-    kind = _kind(subject)
-    return exporting.render(_exporter(_registry(registry), format, kind), kind, subject)
+    reg = _registry(registry)
+    kind = services.subject_kind(subject)
+    return services.render_with(reg, services.exporter_for(reg, kind, format), kind, subject)
 
 
 def write(
@@ -271,18 +229,9 @@ def write(
     Without ``format``, the exporter is the one whose extension matches ``path`` and that renders this kind of
     subject. Returns the path written.
     """
-    from matrixkit import exporting
-
-    kind = _kind(subject)
     reg = _registry(registry)
+    kind = services.subject_kind(subject)
+    exporter = services.exporter_for(reg, kind, format, path)
     target = Path(path)
-    if format is None:
-        suffix = target.suffix.lower()
-        matching = sorted(
-            name for name, named in reg.exporters.items() if named.obj.extension == suffix and kind in named.obj.kinds
-        )
-        if not matching:
-            raise MatrixkitError(f"{target}: no format writes {kind}s to {suffix or 'files without an extension'}")
-        format = matching[0]
-    exporting.write_atomic(target, exporting.render(_exporter(reg, format, kind), kind, subject))
+    write_atomic(target, services.render_with(reg, exporter, kind, subject))
     return target

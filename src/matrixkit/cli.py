@@ -1,10 +1,13 @@
-"""The ``matrixkit`` command line.
+"""The ``matrixkit`` command line: arguments and printing only; the work is done by :mod:`matrixkit.services`.
 
 Sub-commands come from plugins through :func:`~matrixkit.hookspecs.matrixkit_register_commands`; the core's
-own (``tools``, ``show``, ``validate``, ...) are registered the same way by :mod:`matrixkit._builtins`.
+own (``tools``, ``show``, ``collate``, ...) are registered the same way by :mod:`matrixkit._builtins.commands`.
+Commands that write a file use :meth:`Context.write` (and :func:`add_output_arguments`), so that every command —
+a plugin's too — takes the format from ``-o``'s extension, refuses to write one format under another's
+extension, and writes atomically.
 
-Every failure a user can cause exits non-zero with a message and no traceback; ``--debug`` shows the
-traceback.
+Every failure a user can cause exits non-zero with a message and no traceback; ``--debug`` shows the traceback.
+An exception raised in a plugin's code is reported naming the plugin.
 """
 
 from __future__ import annotations
@@ -12,34 +15,29 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-import attrs
+from matrixkit import services, versions
+from matrixkit.errors import MatrixkitError, Problem, ValidationError
+from matrixkit.exporting import write_atomic
+from matrixkit.io.mapping import read_mapping
+from matrixkit.io.options import BETWEEN_POLICIES, DUPLICATE_POLICIES, ReadOptions
+from matrixkit.model import Instrument
+from matrixkit.registry import Command, Registry, get_registry
 
-from matrixkit.errors import MatrixkitError, ValidationError
+__all__ = ["Context", "add_output_arguments", "add_read_arguments", "build_parser", "main", "run"]
 
-if TYPE_CHECKING:
-    from matrixkit.model import Instrument
-    from matrixkit.registry import Registry
-
-__all__ = ["Command", "Context", "main"]
-
-
-@attrs.frozen
-class Command:
-    """A sub-command registered by a plugin."""
-
-    name: str
-    run: Callable[[argparse.Namespace, Context], int]
-    configure: Callable[[argparse.ArgumentParser], None] | None = None
-    help: str = ""
-    description: str = ""
+#: At most this many problems are listed; the headline counts them all.
+SHOWN_PROBLEMS = 50
+#: Media types that are safe to print on a terminal.
+_TEXT_MEDIA = ("text/", "application/json", "application/toml", "image/svg+xml")
 
 
 class Context:
-    """What a command's ``run`` receives besides its arguments."""
+    """What a command's ``run`` receives besides its arguments: the registry, the standard streams, and helpers
+    to find instruments and write output."""
 
     def __init__(
         self,
@@ -59,8 +57,6 @@ class Context:
     @property
     def registry(self) -> Registry:
         if self._registry is None:
-            from matrixkit.registry import get_registry
-
             self._registry = get_registry()
         return self._registry
 
@@ -70,6 +66,9 @@ class Context:
     def warn(self, text: str) -> None:
         print(f"matrixkit: warning: {text}", file=self.stderr)
 
+    def note(self, text: str) -> None:
+        print(f"matrixkit: note: {text}", file=self.stderr)
+
     def warn_registry_problems(self) -> None:
         """Report instruments that were registered but could not be loaded (broken files)."""
         for problem in self.registry.instruments.problems:
@@ -77,12 +76,7 @@ class Context:
 
     def instrument(self, ref: str) -> Instrument:
         """An instrument by registered id, or from a TOML file when ``ref`` is a path to one."""
-        registry = self.registry
-        if ref.endswith(".toml") or os.sep in ref or (os.altsep and os.altsep in ref):
-            from matrixkit.format import load_instrument
-
-            return load_instrument(ref, lookup=registry.instruments._base)
-        return registry.instrument(ref)
+        return services.get_instrument(self.registry, ref)
 
     def write_output(self, data: bytes, output: str | None) -> None:
         """Write to ``output`` atomically, or to standard output when it is None or ``-``."""
@@ -95,35 +89,87 @@ class Context:
             else:
                 self.stdout.write(data.decode("utf-8"))
             return
-        from matrixkit.exporting import write_atomic
-
         assert output is not None
         write_atomic(Path(output), data)
 
+    def write(
+        self, kind: str, subject: object, *, format: str | None = None, output: str | None = None, default: str = "text"
+    ) -> None:
+        """Render ``subject`` as ``kind`` and write it to ``output`` (standard output when None or ``-``): the
+        format is ``format``, else the one ``output``'s extension names; a binary format is never printed on a
+        terminal (``default`` is the format for standard output). The shared way for commands, plugins' too, to
+        write what they make."""
+        exporter = services.exporter_for(self.registry, kind, format, output, default=default)
+        terminal = output in (None, "-") and getattr(self.stdout, "isatty", lambda: False)()
+        if terminal and not exporter.obj.media_type.startswith(_TEXT_MEDIA):
+            raise MatrixkitError(f"format {exporter.obj.name!r} is binary: write it to a file with -o FILE")
+        self.write_output(services.render_with(self.registry, exporter, kind, subject), output)
 
-def _version() -> str:
-    from matrixkit import __version__
+    def read_options(self, args: argparse.Namespace, instrument: Instrument | None = None) -> ReadOptions:
+        """The reading options given by :func:`add_read_arguments`'s options (the mapping file read, and checked
+        against ``instrument`` when given; the services check it again against the instrument they read for)."""
+        mapping = read_mapping(args.map, instrument) if getattr(args, "map", None) else None
+        return ReadOptions(
+            encoding=getattr(args, "encoding", None),
+            sheet=getattr(args, "sheet", None),
+            mapping=mapping,
+            between=getattr(args, "between", None) or "refuse",
+            duplicates=getattr(args, "duplicates", None) or "refuse",
+        )
 
-    return f"matrixkit {__version__}"
+
+def add_output_arguments(parser: argparse.ArgumentParser, kind: str, default: str = "text") -> None:
+    """``--format``/``-f`` and ``-o``/``--output`` for a command writing a ``kind`` (see :meth:`Context.write`)."""
+    parser.add_argument(
+        "--format",
+        "-f",
+        default=None,
+        metavar="FORMAT",
+        help=f"output format (see 'matrixkit formats'); default: from the extension of -o, else {default}",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+
+
+def add_read_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of reading response files: encoding, sheet, mapping file, marks across levels, duplicates."""
+    group = parser.add_argument_group("reading response files")
+    group.add_argument(
+        "--encoding", metavar="NAME", help="the encoding of CSV files (default: recognised; e.g. cp1252)"
+    )
+    group.add_argument("--sheet", metavar="NAME", help="the sheet of a workbook to read (default: the first)")
+    group.add_argument(
+        "--map",
+        metavar="FILE.toml",
+        help="a mapping file: which column is what, answers that mean a level (matrixkit map)",
+    )
+    group.add_argument(
+        "--between",
+        choices=[p for p in BETWEEN_POLICIES if p != "refuse"],
+        help="read a mark across two levels ('2/3') as the lower or higher level, or skip it (default: refuse it)",
+    )
+    group.add_argument(
+        "--duplicates",
+        choices=[p for p in DUPLICATE_POLICIES if p != "refuse"],
+        help="keep the latest (by completion time, else file order) or first response of a participant given "
+        "twice (default: refuse)",
+    )
 
 
 def build_parser(registry: Registry, *, only: str | None = None) -> argparse.ArgumentParser:
     """The ``matrixkit`` parser with every registered command.
 
     :param only: configure the options of this command alone; the others are still listed with their help.
-        :func:`main` parses one command, and building every command's options (argparse looks up a translation
-        for each help text) costs more than listing the tools.
     """
     parser = argparse.ArgumentParser(
         prog="matrixkit",
         description="Maturity-matrix instruments: list and show them, assess, collate, report.",
         epilog="Run 'matrixkit COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", "-V", action="version", version=versions.describe())
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for name, named in sorted(registry.commands.items()):
-        command = named.obj
+    for name, registered in sorted(registry.commands.items()):
+        command = registered.obj
         sub_parser = sub.add_parser(
             name,
             help=command.help,
@@ -131,18 +177,39 @@ def build_parser(registry: Registry, *, only: str | None = None) -> argparse.Arg
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         if command.configure is not None and (only is None or name == only):
-            command.configure(sub_parser)
-        sub_parser.set_defaults(_command=command)
+            with registry.blame(registered.plugin, f"configuring the command {name!r}"):
+                command.configure(sub_parser)
+        sub_parser.set_defaults(_command=registered)
     return parser
 
 
-def _print_error(exc: BaseException, stderr: TextIO) -> None:
-    if isinstance(exc, ValidationError) and len(exc.problems) > 1:
-        print(f"matrixkit: error: {len(exc.problems)} problems:", file=stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=stderr)
+def print_error(exc: BaseException, stderr: TextIO, limit: int = SHOWN_PROBLEMS) -> None:
+    """An error as people read it: a headline counting every problem, the first ``limit`` problems with their
+    hints, then how many more there are."""
+    if isinstance(exc, ValidationError) and (len(exc.problems) > 1 or exc.total > 1):
+        files = {p.file for p in exc.problems if p.file}
+        where = f" in {len(files)} files" if len(files) > 1 else ""
+        print(f"matrixkit: error: {exc.total} problems{where}:", file=stderr)
+        for problem in exc.problems[:limit]:
+            print(f"  {_plain(problem)}", file=stderr)
+            if problem.hint:
+                print(f"    hint: {problem.hint}", file=stderr)
+        rest = exc.problems[limit:]
+        if rest:
+            print(f"  ... and {len(rest)} more ({sum(p.count for p in rest)} problems)", file=stderr)
+    elif isinstance(exc, ValidationError) and exc.problems:
+        problem = exc.problems[0]
+        print(f"matrixkit: error: {_plain(problem)}", file=stderr)
+        if problem.hint:
+            print(f"  hint: {problem.hint}", file=stderr)
     else:
         print(f"matrixkit: error: {exc}", file=stderr)
+
+
+def _plain(problem: Problem) -> str:
+    """A problem without its hint (printed on a line of its own)."""
+    parts = [p for p in (problem.where, problem.field) if p]
+    return f"{': '.join(parts)}: {problem.message}" if parts else problem.message
 
 
 def main(argv: Sequence[str] | None = None, *, context: Context | None = None) -> int:
@@ -151,22 +218,28 @@ def main(argv: Sequence[str] | None = None, *, context: Context | None = None) -
     debug = "--debug" in args_list
     ctx = context if context is not None else Context(debug=debug)
     ctx.debug = ctx.debug or debug
+    reported = 0
     try:
-        for problem in ctx.registry.plugin_problems():
+        registry = ctx.registry
+        for problem in registry.plugin_problems():
             ctx.warn(problem)
+        reported = len(registry.plugin_problems())
         # The command named is the first argument that is not an option (the top-level options take no value).
         named = next((arg for arg in args_list if not arg.startswith("-")), None)
-        parser = build_parser(ctx.registry, only=named)
+        parser = build_parser(registry, only=named)
         args = parser.parse_args(args_list)
-        command: Command | None = getattr(args, "_command", None)
-        if command is None:
+        registered = getattr(args, "_command", None)
+        if registered is None:
             parser.print_help(ctx.stdout)
             return 2
-        return command.run(args, ctx)
+        command: Command = registered.obj
+        with registry.blame(registered.plugin, f"running the command {command.name!r}"):
+            status: int = command.run(args, ctx)
+        return status
     except MatrixkitError as exc:
         if ctx.debug:
             raise
-        _print_error(exc, ctx.stderr)
+        print_error(exc, ctx.stderr)
         return 1
     except KeyboardInterrupt:
         print("matrixkit: interrupted", file=ctx.stderr)
@@ -185,6 +258,10 @@ def main(argv: Sequence[str] | None = None, *, context: Context | None = None) -
             file=ctx.stderr,
         )
         return 3
+    finally:
+        if ctx._registry is not None:
+            for problem in ctx._registry.plugin_problems()[reported:]:
+                ctx.warn(problem)
 
 
 def run(argv: Sequence[str] | None = None) -> Any:

@@ -18,6 +18,9 @@ Its shape::
     disable = ["pit-d-single-agency"]
     path = ["./local-tools"]       # directories of instrument TOML files, relative to this file
 
+    [assess]
+    ask = ["sector", "organisation"]   # attributes `matrixkit assess` asks for (default: sector, organisation, table)
+
 Environment variables add to it: ``MATRIXKIT_DISABLE_PLUGINS`` and ``MATRIXKIT_DISABLE_INSTRUMENTS``
 (comma-separated names, added to the lists above), ``MATRIXKIT_LOAD_PLUGINS`` (comma-separated allow-list
 replacing ``only``; set but empty loads no external plugin) and ``MATRIXKIT_PATH`` (directories separated by
@@ -34,13 +37,18 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import attrs
 
+from matrixkit.convert import structure
 from matrixkit.errors import Problem, ValidationError
+from matrixkit.format import locate_problems, read_toml
 
 __all__ = ["Config", "find_config_file", "load_config"]
+
+
+#: The attributes ``matrixkit assess`` asks for unless configured otherwise: what workshops split by.
+DEFAULT_ASK: tuple[str, ...] = ("sector", "organisation", "table")
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -58,6 +66,8 @@ class Config:
     disabled_instruments: frozenset[str] = frozenset()
     instrument_path: tuple[Path, ...] = ()
     file: Path | None = None
+    #: The attributes ``matrixkit assess`` asks for (``[assess] ask``).
+    ask: tuple[str, ...] = DEFAULT_ASK
 
     def plugin_enabled(self, name: str) -> bool:
         if name in self.disabled_plugins:
@@ -95,61 +105,57 @@ def find_config_file(environ: Mapping[str, str] | None = None, cwd: Path | None 
     return user if user.is_file() else None
 
 
-_SCHEMA: dict[str, dict[str, str]] = {
-    "plugins": {"disable": "list", "only": "list"},
-    "instruments": {"disable": "list", "path": "list"},
-}
+@attrs.frozen
+class _PluginsSection:
+    disable: tuple[str, ...] = ()
+    only: tuple[str, ...] | None = None
 
 
-def _read_file(path: Path) -> dict[str, dict[str, list[str]]]:
-    from matrixkit.format import parse_toml
+@attrs.frozen
+class _InstrumentsSection:
+    disable: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
 
+
+@attrs.frozen
+class _AssessSection:
+    ask: tuple[str, ...] = DEFAULT_ASK
+
+
+@attrs.frozen
+class _ConfigFile:
+    plugins: _PluginsSection = attrs.field(factory=_PluginsSection)
+    instruments: _InstrumentsSection = attrs.field(factory=_InstrumentsSection)
+    assess: _AssessSection = attrs.field(factory=_AssessSection)
+
+
+def _read_file(path: Path) -> _ConfigFile:
     name = str(path)
+    doc, text = read_toml(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(Problem(f"cannot read configuration: {exc.strerror or exc}", file=name)) from exc
-    doc: dict[str, Any] = parse_toml(raw, name)
-    problems: list[Problem] = []
-    result: dict[str, dict[str, list[str]]] = {}
-    for section, value in doc.items():
-        if section not in _SCHEMA:
-            problems.append(Problem(f"unknown section [{section}] (expected: {', '.join(_SCHEMA)})", file=name))
-            continue
-        if not isinstance(value, dict):
-            problems.append(Problem("expected a table", file=name, field=section))
-            continue
-        result[section] = {}
-        for key, item in value.items():
-            if key not in _SCHEMA[section]:
-                expected = ", ".join(_SCHEMA[section])
-                problems.append(Problem(f"unknown key (expected: {expected})", file=name, field=f"{section}.{key}"))
-            elif not isinstance(item, list) or not all(isinstance(v, str) for v in item):
-                problems.append(Problem("expected a list of names", file=name, field=f"{section}.{key}"))
-            else:
-                result[section][key] = item
-    ValidationError.collect(problems)
-    return result
+        return structure(doc, _ConfigFile)
+    except ValidationError as exc:
+        raise locate_problems(exc.problems, name, text) from None
 
 
 def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Config:
     """The configuration from the config file (if any) and the environment."""
     env = os.environ if environ is None else environ
     file = find_config_file(env, cwd)
-    data = _read_file(file) if file else {}
-    plugins, instruments = data.get("plugins", {}), data.get("instruments", {})
-    only: frozenset[str] | None = frozenset(plugins["only"]) if "only" in plugins else None
+    data = _read_file(file) if file else _ConfigFile()
+    plugins, instruments = data.plugins, data.instruments
+    only: frozenset[str] | None = frozenset(plugins.only) if plugins.only is not None else None
     if "MATRIXKIT_LOAD_PLUGINS" in env:
         only = frozenset(_split(env["MATRIXKIT_LOAD_PLUGINS"]))
     path: list[Path] = [Path(p) for p in env.get("MATRIXKIT_PATH", "").split(os.pathsep) if p.strip()]
     if file is not None:
-        path += [(file.parent / p) for p in instruments.get("path", [])]
+        path += [(file.parent / p) for p in instruments.path]
     return Config(
-        disabled_plugins=frozenset(plugins.get("disable", ()))
-        | frozenset(_split(env.get("MATRIXKIT_DISABLE_PLUGINS"))),
+        disabled_plugins=frozenset(plugins.disable) | frozenset(_split(env.get("MATRIXKIT_DISABLE_PLUGINS"))),
         only_plugins=only,
-        disabled_instruments=frozenset(instruments.get("disable", ()))
+        disabled_instruments=frozenset(instruments.disable)
         | frozenset(_split(env.get("MATRIXKIT_DISABLE_INSTRUMENTS"))),
         instrument_path=tuple(path),
         file=file,
+        ask=tuple(name.strip().lower() for name in data.assess.ask if name.strip()),
     )

@@ -1,19 +1,29 @@
 """Exporters: the output formats of matrixkit, and writing their output safely.
 
-An exporter turns one of four *subjects* into bytes:
+An exporter turns one of these *kinds* of subject into bytes:
 
 ``sheet``
-    a blank matrix for people to mark up (subject: :class:`~matrixkit.model.Instrument`);
+    a blank matrix for people to mark up (subject: :class:`~matrixkit.model.Instrument`; its guidance is empty
+    unless guidance was asked for, ``matrixkit sheet --guidance``);
+``collation-sheet``
+    the blank Workshop Collation Sheet a table fills in by hand: levels as rows, one column per domain, a
+    Consensus row and a Proposed Priorities for Action row (subject: :class:`~matrixkit.model.Instrument`);
 ``record``
     one person's record sheet (subject: :class:`matrixkit.report.RecordSheet`);
 ``collation``
-    a workshop collation sheet (subject: :class:`matrixkit.report.CollationReport`);
+    a workshop collation sheet, filled: counts, suggested levels, agreement and flags (subject:
+    :class:`matrixkit.report.CollationReport`);
 ``report``
-    a workshop report: collation plus decisions and actions (subject: :class:`matrixkit.report.WorkshopReport`).
+    a workshop report: collation plus decisions and actions (subject: :class:`matrixkit.report.WorkshopReport`);
+``summary``
+    a one-page summary of a workshop for a partnership board: agreed levels, the top priorities with owners and
+    dates (subject: :class:`matrixkit.report.WorkshopReport`);
+``comparison``
+    progress between two rounds (subject: :class:`matrixkit.report.Comparison`).
 
 Exporters never compute statistics: everything they show is already in the subject. Register one with the
 :func:`~matrixkit.hookspecs.matrixkit_register_exporters` hook. Subclass :class:`Exporter` and implement the
-``render_<kind>`` methods for the kinds you list in :attr:`Exporter.kinds`.
+``render_<kind>`` methods (``-`` as ``_``) for the kinds you list in :attr:`Exporter.kinds`.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,12 +41,21 @@ from matrixkit.errors import MatrixkitError
 
 if TYPE_CHECKING:
     from matrixkit.model import Instrument
-    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
-__all__ = ["KINDS", "Exporter", "UnavailableFormatError", "atomic_writer", "render", "write_atomic"]
+__all__ = [
+    "KINDS",
+    "Exporter",
+    "UnavailableFormatError",
+    "atomic_writer",
+    "check_kind",
+    "render_as",
+    "unsupported",
+    "write_atomic",
+]
 
-#: The subjects an exporter can render, in the order they are listed.
-KINDS: tuple[str, ...] = ("sheet", "record", "collation", "report")
+#: The kinds of subject an exporter can render, in the order they are listed.
+KINDS: tuple[str, ...] = ("sheet", "collation-sheet", "record", "collation", "report", "summary", "comparison")
 
 
 class UnavailableFormatError(MatrixkitError):
@@ -68,6 +88,10 @@ class Exporter:
         """A blank matrix and record sheet for a workshop."""
         raise self._unsupported("sheet")
 
+    def render_collation_sheet(self, instrument: Instrument) -> bytes:
+        """The blank Workshop Collation Sheet for a table to fill in by hand."""
+        raise self._unsupported("collation-sheet")
+
     def render_record(self, record: RecordSheet) -> bytes:
         """One person's record sheet."""
         raise self._unsupported("record")
@@ -80,22 +104,40 @@ class Exporter:
         """A workshop report: collation, agreed levels, priorities and actions."""
         raise self._unsupported("report")
 
+    def render_summary(self, report: WorkshopReport) -> bytes:
+        """A one-page summary of a workshop for a partnership board."""
+        raise self._unsupported("summary")
+
+    def render_comparison(self, comparison: Comparison) -> bytes:
+        """Progress between two rounds."""
+        raise self._unsupported("comparison")
+
     def _unsupported(self, kind: str) -> MatrixkitError:
-        can = ", ".join(k for k in KINDS if k in self.kinds) or "nothing"
-        return MatrixkitError(f"format {self.name!r} cannot render a {kind} (it renders: {can})")
+        return unsupported(self, kind)
 
 
-def render(exporter: Exporter, kind: str, subject: object) -> bytes:
-    """Render ``subject`` as ``kind`` with ``exporter``, checking that it is available and supports the kind."""
+def unsupported(exporter: Exporter, kind: str) -> MatrixkitError:
+    """The error for asking ``exporter`` to render a kind it does not."""
+    can = ", ".join(k for k in KINDS if k in exporter.kinds) or "nothing"
+    return MatrixkitError(f"format {exporter.name!r} cannot render a {kind} (it renders: {can})")
+
+
+def check_kind(exporter: Exporter, kind: str) -> None:
+    """Raise when ``exporter`` cannot render ``kind`` now (not one of its kinds, or unavailable)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     if kind not in exporter.kinds:
-        raise exporter._unsupported(kind)
+        raise unsupported(exporter, kind)
     hint = exporter.availability()
     if hint is not None:
         raise UnavailableFormatError(f"format {exporter.name!r} is unavailable: {hint}")
-    method = getattr(exporter, f"render_{kind}")
-    data = method(subject)
+
+
+def render_as(exporter: Exporter, kind: str, subject: object) -> bytes:
+    """``subject`` rendered by ``exporter`` as ``kind`` (``sheet``, ``collation``, ...), checked first with
+    :func:`check_kind`."""
+    check_kind(exporter, kind)
+    data = getattr(exporter, f"render_{kind.replace('-', '_')}")(subject)
     if not isinstance(data, bytes):
         raise MatrixkitError(f"exporter {exporter.name!r} returned {type(data).__name__}, not bytes")
     return data
@@ -107,8 +149,6 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
 
     Readers of ``path`` see either the old file or the complete new one, never a half-written one.
     """
-    import tempfile  # here: every command imports this module, few write files
-
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():

@@ -50,9 +50,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
+import tomli_w
 
-from matrixkit._convert import converter, structure, unstructure
+from matrixkit.convert import structure, unstructure
 from matrixkit.errors import Problem, ValidationError
+from matrixkit.frozen import FrozenDict, freeze
 from matrixkit.model import Domain, Group, GuidanceSection, Instrument, Level, Source, instrument_problems
 
 __all__ = [
@@ -63,8 +65,11 @@ __all__ = [
     "dump_instrument",
     "instrument_from_document",
     "instrument_to_dict",
-    "load_instrument",
     "loads_instrument",
+    "locate_line",
+    "locate_problems",
+    "parse_toml",
+    "read_instrument",
     "read_toml",
     "resolve_variant",
 ]
@@ -75,7 +80,7 @@ FORMAT_VERSION = 1
 #: Looks up an instrument by id (for ``extends``); raises :class:`KeyError` or a MatrixkitError when unknown.
 Lookup = Callable[[str], Instrument]
 
-DescriptorChange = tuple[str, ...] | dict[str, str] | None
+DescriptorChange = tuple[str, ...] | FrozenDict[str, str] | None
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -136,8 +141,8 @@ class VariantSpec:
     description: str | None = attrs.field(default=None, metadata=_doc("Description; the base's when omitted."))
     source: Source | None = attrs.field(default=None, metadata=_doc("Source; the base's when omitted."))
     remove_domains: tuple[str, ...] = attrs.field(default=(), metadata=_doc("Keys of base domains to drop."))
-    change_domains: dict[str, DomainChange] = attrs.field(
-        factory=dict, metadata=_doc("Changes to base domains, by domain key.")
+    change_domains: FrozenDict[str, DomainChange] = attrs.field(
+        factory=FrozenDict, converter=freeze, metadata=_doc("Changes to base domains, by domain key.")
     )
     add_domains: tuple[AddedDomain, ...] = attrs.field(default=(), metadata=_doc("New domains."))
     groups: tuple[Group, ...] = attrs.field(
@@ -149,22 +154,6 @@ class VariantSpec:
     )
     remove_guidance: tuple[str, ...] = attrs.field(default=(), metadata=_doc("Keys of base guidance sections to drop."))
 
-
-def _structure_descriptor_change(value: Any, _: Any) -> DescriptorChange:
-    if value is None:
-        return None
-    if isinstance(value, list):
-        if not all(isinstance(v, str) for v in value):
-            raise TypeError("expected a list of texts (one per level) or a table of level = text")
-        return tuple(value)
-    if isinstance(value, dict):
-        if not all(isinstance(v, str) for v in value.values()):
-            raise TypeError("expected a list of texts (one per level) or a table of level = text")
-        return dict(value)
-    raise TypeError("expected a list of texts (one per level) or a table of level = text")
-
-
-converter.register_structure_hook(DescriptorChange, _structure_descriptor_change)
 
 # Keys a variant may not carry, with what to do instead.
 _VARIANT_FORBIDDEN = {
@@ -219,7 +208,7 @@ def parse_toml(raw: bytes | str, name: str) -> dict[str, Any]:
         raise ValidationError(Problem(f"{where}TOML syntax error: {reason}", file=name, line=line)) from exc
 
 
-def _locate_line(text: str, field: str | None) -> int | None:
+def locate_line(text: str, field: str | None) -> int | None:
     """Best-effort line of a field path such as ``domains[3].descriptors`` in a TOML text."""
     if not field or not text:
         return None
@@ -247,15 +236,28 @@ def _locate_line(text: str, field: str | None) -> int | None:
         for i, line in enumerate(lines, 1):
             if header.match(line):
                 return i
+        # `sub = ...` inside the `[table]` table
+        inside = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]")
+        key = re.compile(rf"^\s*{re.escape(sub)}\s*[=.]")
+        for i, line in enumerate(lines, 1):
+            if inside.match(line):
+                for j in range(i, len(lines)):
+                    if lines[j].lstrip().startswith("["):
+                        break
+                    if key.match(lines[j]):
+                        return j + 1
+                return i
     key = re.compile(rf"^\s*{re.escape(table)}\s*=")
+    table_header = re.compile(rf"^\s*\[+\s*{re.escape(table)}\s*[\].]")
     for i, line in enumerate(lines, 1):
-        if key.match(line):
+        if key.match(line) or table_header.match(line):
             return i
     return None
 
 
-def _locate(problems: tuple[Problem, ...], file: str | None, text: str) -> ValidationError:
-    return ValidationError(p.located(file, _locate_line(text, p.field)) for p in problems)
+def locate_problems(problems: tuple[Problem, ...], file: str | None, text: str) -> ValidationError:
+    """The problems of a TOML document, each located in ``file`` at the line of its field (best effort)."""
+    return ValidationError(p.located(file, locate_line(text, p.field)) for p in problems)
 
 
 def instrument_from_document(
@@ -272,7 +274,7 @@ def instrument_from_document(
     try:
         return _from_document(doc, lookup)
     except ValidationError as exc:
-        raise _locate(exc.problems, file, text) from exc
+        raise locate_problems(exc.problems, file, text) from exc
 
 
 def _from_document(doc: Mapping[str, Any], lookup: Lookup | None) -> Instrument:
@@ -299,6 +301,8 @@ def _from_document(doc: Mapping[str, Any], lookup: Lookup | None) -> Instrument:
             spec = structure(data, VariantSpec)
         except ValidationError as exc:
             raise ValidationError(problems + list(exc.problems)) from exc
+        if spec.extends == spec.id:
+            problems.append(Problem(f"a variant needs its own id, not its base's ({spec.extends!r})", field="id"))
         ValidationError.collect(problems)
         if lookup is None:
             raise ValidationError(Problem(f"cannot resolve 'extends = {spec.extends!r}' here", field="extends"))
@@ -349,8 +353,8 @@ def _known_hint(exc: KeyError) -> str:
     return f" ({detail})" if detail else ""
 
 
-def load_instrument(path: str | os.PathLike[str], *, lookup: Lookup | None = None) -> Instrument:
-    """Load and validate an instrument (or variant) file."""
+def read_instrument(path: str | os.PathLike[str], *, lookup: Lookup | None = None) -> Instrument:
+    """Read and validate an instrument (or variant) file; ``lookup`` finds the base of a variant."""
     doc, text = read_toml(path)
     return instrument_from_document(doc, lookup=lookup, file=os.fspath(path), text=text)
 
@@ -366,8 +370,6 @@ def loads_instrument(text: str, *, name: str = "<string>", lookup: Lookup | None
 def resolve_variant(spec: VariantSpec, base: Instrument) -> Instrument:
     """Apply a variant's changes to its base; raise :class:`ValidationError` listing every problem."""
     problems: list[Problem] = []
-    if spec.id == base.id:
-        problems.append(Problem(f"a variant needs its own id, not its base's ({base.id!r})", field="id"))
     base_keys = set(base.domain_keys)
     removed = set()
     for i, key in enumerate(spec.remove_domains):
@@ -391,7 +393,7 @@ def resolve_variant(spec: VariantSpec, base: Instrument) -> Instrument:
             for name in ("title", "short_title", "group", "guidance")
             if (value := getattr(change, name)) is not None
         }
-        if isinstance(change.descriptors, dict):
+        if isinstance(change.descriptors, FrozenDict):
             new = list(domain.descriptors)
             for level_key, text in change.descriptors.items():
                 if level_key not in level_keys:
@@ -516,6 +518,4 @@ _KEY_ORDER = (
 
 def dump_instrument(instrument: Instrument) -> str:
     """The instrument as TOML text that :func:`loads_instrument` reads back to an equal instrument."""
-    import tomli_w
-
     return tomli_w.dumps(instrument_to_dict(instrument, compact=True), multiline_strings=False)

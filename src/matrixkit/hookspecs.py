@@ -8,9 +8,13 @@ the hooks below. It is found through an entry point in the ``matrixkit`` group::
 
 Every registration hook receives a *register* object rather than returning values. The register labels each
 thing with the plugin that registered it, so that two plugins claiming the same id fail with an error naming
-both, and so that ``matrixkit tools`` can say which plugin provides what. The core's own built-ins (JSON and
-TOML output, the default consensus rules, the CSV/TOML/JSON response readers, the CLI commands) are
-registered through these same hooks.
+both, and so that ``matrixkit tools`` can say which plugin provides what; it checks each object as it is
+registered and refuses (naming the plugin) one that lacks what it needs, without breaking the others. The
+core's own built-ins (JSON, TOML and text output, the default consensus rules, the CSV, spreadsheet, TOML and
+JSON response readers, the CLI commands) are registered through these same hooks.
+
+Hooks are called through pluggy, so hook wrappers (``@hookimpl(wrapper=True)``), ``tryfirst``/``trylast`` and
+tracing behave as pluggy documents. An exception raised in a plugin's code is reported naming the plugin.
 
 Hooks are called once per plugin manager, lazily, the first time something of their kind is needed; a hook
 implementation should do no expensive work (import a heavy library only when rendering, not when registering).
@@ -34,12 +38,14 @@ if TYPE_CHECKING:
         RuleRegister,
     )
 
-__all__ = ["hookimpl", "hookspec"]
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
 
+#: pluggy's project name of matrixkit's hooks.
+PROJECT = "matrixkit"
 #: Marker for hook specifications (used only here).
-hookspec = pluggy.HookspecMarker("matrixkit")
+hookspec = pluggy.HookspecMarker(PROJECT)
 #: Marker for hook implementations: ``from matrixkit import hookimpl``.
-hookimpl = pluggy.HookimplMarker("matrixkit")
+hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
@@ -89,7 +95,9 @@ def matrixkit_register_exporters(register: ExporterRegister) -> None:
 
     :param register: call ``register.exporter(exporter)`` with an object satisfying
         :class:`matrixkit.exporting.Exporter` (``name``, ``extension``, ``media_type``, ``description``,
-        ``kinds``, ``availability()`` and one ``render_<kind>`` method per kind it supports).
+        ``kinds``, ``availability()`` and one ``render_<kind>`` method per kind it supports — ``sheet``,
+        ``collation-sheet``, ``record``, ``collation``, ``report``, ``summary``, ``comparison``; ``-`` in a kind
+        is ``_`` in its method).
     :returns: nothing; the return value is ignored.
 
     Registering must not import the library that renders (an XLSX or PDF library is imported inside the
@@ -110,12 +118,15 @@ def matrixkit_register_readers(register: ReaderRegister) -> None:
     """Register response readers: file formats that partners' answers arrive in.
 
     :param register: call ``register.reader(reader)`` with an object satisfying
-        :class:`matrixkit.readers.Reader` (``name``, ``extensions``, ``description``, ``read(path,
-        instrument)``).
+        :class:`matrixkit.io.readers.Reader` (``name``, ``extensions``, ``description`` and ``read(path,
+        instrument, options)`` returning a :class:`~matrixkit.io.readers.Reading`: a
+        :class:`~matrixkit.io.readers.ResponsesReading` over the responses it builds, or a
+        :class:`~matrixkit.io.wide.WideReading` over a table of cells, which matches columns and answers as the
+        built-in CSV and spreadsheet readers do).
     :returns: nothing; the return value is ignored.
 
     A reader is chosen by the input file's extension. Two plugins registering the same reader name is an
-    error. Since 0.1.
+    error. Since 0.1; ``read`` takes ``options`` and returns a reading since 0.2.
 
     Example::
 
@@ -132,7 +143,9 @@ def matrixkit_register_commands(register: CommandRegister) -> None:
     :param register: call ``register.command(name, run=..., configure=..., help=...)``: ``configure(parser)``
         adds arguments to an :class:`argparse.ArgumentParser`; ``run(args, context)`` does the work and
         returns the exit status (0 for success). ``context`` is a :class:`matrixkit.cli.Context` giving the
-        registry, standard streams and helpers to write output atomically.
+        registry, standard streams and helpers: ``context.write(kind, subject, format=..., output=...)`` writes
+        what the command makes in the format ``-o``'s extension names (add the options with
+        :func:`matrixkit.cli.add_output_arguments`).
     :returns: nothing; the return value is ignored.
 
     Raise :class:`matrixkit.errors.MatrixkitError` (or a subclass) for a failure the user can fix: the CLI

@@ -9,12 +9,34 @@ All classes are frozen attrs classes. Each checks itself on construction and rai
 :class:`~matrixkit.errors.ValidationError` listing *every* problem it found, so an invalid instrument cannot
 exist in memory. Field documentation lives in ``metadata["doc"]``; the file-format reference and the JSON
 Schema are generated from it.
+
+**Reading an answer.** :meth:`Instrument.read_answer` is the one place where text written by a person (a
+spreadsheet cell, a form export, a typed answer, a web form) becomes a level; every reader and the web tool use
+it. Case, surrounding space, repeated spaces and one trailing full stop are ignored. It accepts, in this order
+of precedence:
+
+1. a blank or "not answered" cell (:data:`NOT_ANSWERED`): no level;
+2. a level's *score* (``2``, also ``2.0`` as spreadsheets write it);
+3. a level's *key* (``developing``; hyphens may be spaces), *label* (``Developing``) or one of its *aliases*
+   (``Bronze``);
+4. a score and a name of the same level together: ``Level 2``, ``L2``, ``2 - Developing``, ``2. Developing``,
+   ``Developing (2)``;
+5. the whole descriptor text of the level, in the domain being answered;
+6. a mark across two levels (``2/3``, ``2-3``, ``2 or 3``, ``Developing/Maturing``): a :class:`Between`,
+   which the caller resolves (``--between lower|higher|skip``) or refuses.
+
+The precedence only matters for an instrument whose names overlap, and such instruments are refused: a key,
+label or alias of one level that reads as another level (its score, key, label, alias or "Level N" form) is
+an error of the instrument, so every answer means one level.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import Any
@@ -25,18 +47,35 @@ from matrixkit.errors import Problem, ValidationError
 
 __all__ = [
     "KEY_PATTERN",
+    "LEGIBLE_LEVELS",
+    "NOT_ANSWERED",
+    "AnswerError",
+    "Between",
     "Domain",
     "Group",
     "GuidanceSection",
     "Instrument",
     "Level",
     "Source",
+    "normalise_answer",
+    "text_problems",
 ]
 
 #: Ids and keys are lowercase kebab-case: ``leadership``, ``pit-a``, ``needs-assessment-2``.
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _KEY_RE = re.compile(KEY_PATTERN)
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+#: Answers read as "not answered" (after normalising): blank, a dash, a question mark, "n/a", "don't know".
+NOT_ANSWERED: frozenset[str] = frozenset(
+    {"", "-", "–", "—", "?", "n/a", "na", "n.a", "don't know", "dont know", "don\u2019t know", "not answered"}
+)
+#: More levels than this do not fit legibly across a printed A4 landscape sheet (columns under 4 cm).
+LEGIBLE_LEVELS = 6
+
+# Characters never allowed in an instrument's text: C0/C1 controls (tab and line breaks only in long texts)
+# and the bidirectional overrides and isolates, which can make text display differently from what it is.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LONG_TEXT_CONTROLS = frozenset("\t\n\r")
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -45,6 +84,28 @@ def _doc(text: str) -> dict[str, str]:
 
 def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(items)
+
+
+def text_problems(value: object, field: str, *, multiline: bool = False) -> list[Problem]:
+    """Problems of a text that people will read: NUL and other control characters (tab and line breaks are
+    allowed in ``multiline`` texts), bidirectional overrides."""
+    if not isinstance(value, str):
+        return []
+    allowed = _LONG_TEXT_CONTROLS if multiline else frozenset()
+    for position, char in enumerate(value):
+        if char in _BIDI:
+            return [
+                Problem(
+                    f"contains the bidirectional control character U+{ord(char):04X} at position {position + 1}",
+                    field=field,
+                    hint="remove it: it can make the text display differently from what it says",
+                )
+            ]
+        if unicodedata.category(char) == "Cc" and char not in allowed:
+            name = "NUL" if char == "\0" else f"U+{ord(char):04X}"
+            kind = "a line break" if char in "\n\r" else f"the control character {name}"
+            return [Problem(f"contains {kind} at position {position + 1}", field=field, hint="remove it")]
+    return []
 
 
 def _check_key(value: object, field: str, what: str = "key") -> list[Problem]:
@@ -59,15 +120,43 @@ def _check_key(value: object, field: str, what: str = "key") -> list[Problem]:
     return []
 
 
-def _check_text(value: object, field: str) -> list[Problem]:
+def _check_text(value: object, field: str, *, multiline: bool = False) -> list[Problem]:
     if not isinstance(value, str) or not value.strip():
         return [Problem("must be non-empty text", field=field)]
-    return []
+    return text_problems(value, field, multiline=multiline)
 
 
 def _raise_if(problems: list[Problem]) -> None:
     if problems:
         raise ValidationError(problems)
+
+
+def normalise_answer(text: str) -> str:
+    """An answer as compared with level names: Unicode-normalised (NFKC), case-folded, spaces collapsed, one
+    trailing full stop dropped."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    return folded[:-1].rstrip() if folded.endswith(".") and not folded.endswith("..") else folded
+
+
+class AnswerError(ValueError):
+    """An answer that names no level (or two): the message says what was found and what is accepted, ``hint``
+    how to fix it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+#: The hint given with an answer that names no level.
+NOT_A_LEVEL_HINT = "write a level's score, name or descriptor, or say what the answer means in a mapping file (--map)"
+
+
+@attrs.frozen
+class Between:
+    """A mark across two levels (``2/3`` on a paper sheet): the lower and the higher level's index."""
+
+    lower: int
+    higher: int
 
 
 @attrs.frozen
@@ -84,6 +173,14 @@ class Level:
         metadata=_doc("Fill colour as `#rrggbb`, used by sheets and reports (e.g. `#cd7f32` for bronze)."),
     )
     description: str = attrs.field(default="", metadata=_doc("Optional explanation of what the level means."))
+    aliases: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=_tuple,
+        metadata=_doc(
+            "Other names people may write for the level in responses (e.g. `Bronze`); compared like labels, "
+            "ignoring case. An alias may not read as another level."
+        ),
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = _check_key(self.key, "key") + _check_text(self.label, "label")
@@ -91,7 +188,24 @@ class Level:
             problems.append(Problem(f"score must be a whole number, found {self.score!r}", field="score"))
         if not isinstance(self.colour, str) or not _COLOUR_RE.match(self.colour):
             problems.append(Problem(f"colour {self.colour!r} is not a hex colour like '#cd7f32'", field="colour"))
+        problems += text_problems(self.description, "description", multiline=True)
+        for i, alias in enumerate(self.aliases):
+            problems += _check_text(alias, f"aliases[{i}]")
         _raise_if(problems)
+
+    def names(self) -> list[tuple[str, str]]:
+        """The (normalised) names an answer may give this level, each with the field it comes from: its
+        score, key (also with spaces for hyphens), label, aliases and the "Level N" / "LN" forms."""
+        names = [
+            (str(self.score), "score"),
+            (normalise_answer(self.key), "key"),
+            (normalise_answer(self.key.replace("-", " ")), "key"),
+            (normalise_answer(self.label), "label"),
+            (f"level {self.score}", "score"),
+            (f"l{self.score}", "score"),
+        ]
+        names += [(normalise_answer(alias), f"aliases[{i}]") for i, alias in enumerate(self.aliases)]
+        return list(dict((name, (name, source)) for name, source in reversed(names)).values())[::-1]
 
 
 @attrs.frozen
@@ -103,7 +217,8 @@ class Group:
     description: str = attrs.field(default="", metadata=_doc("Optional explanation of the group."))
 
     def __attrs_post_init__(self) -> None:
-        _raise_if(_check_key(self.key, "key") + _check_text(self.title, "title"))
+        problems = _check_key(self.key, "key") + _check_text(self.title, "title")
+        _raise_if(problems + text_problems(self.description, "description", multiline=True))
 
 
 @attrs.frozen
@@ -127,9 +242,12 @@ class Domain:
     def __attrs_post_init__(self) -> None:
         problems = _check_key(self.key, "key") + _check_text(self.title, "title")
         for i, text in enumerate(self.descriptors):
-            problems += _check_text(text, f"descriptors[{i}]")
+            problems += _check_text(text, f"descriptors[{i}]", multiline=True)
         if self.group is not None:
             problems += _check_key(self.group, "group", "group key")
+        if self.short_title is not None:
+            problems += _check_text(self.short_title, "short_title")
+        problems += text_problems(self.guidance, "guidance", multiline=True)
         _raise_if(problems)
 
     @property
@@ -153,6 +271,9 @@ class GuidanceSection:
         problems = _check_key(self.key, "key") + _check_text(self.title, "title")
         if not self.text.strip() and not self.items:
             problems.append(Problem("a guidance section needs text or items", field="text"))
+        problems += text_problems(self.text, "text", multiline=True)
+        for i, item in enumerate(self.items):
+            problems += _check_text(item, f"items[{i}]", multiline=True)
         _raise_if(problems)
 
 
@@ -167,6 +288,28 @@ class Source:
     attribution: str = attrs.field(default="", metadata=_doc("Attribution to show with any output."))
     citation: str = attrs.field(default="", metadata=_doc("How to cite it."))
     notes: str = attrs.field(default="", metadata=_doc("Anything else (adaptations, editorial fixes)."))
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        for field in attrs.fields(Source):
+            problems += text_problems(getattr(self, field.name), field.name, multiline=True)
+        _raise_if(problems)
+
+
+#: The answer to one domain as read from a person's text: a level index, None (not answered) or a mark
+#: across two levels.
+Answer = int | None | Between
+
+_SCORE_AND_NAME = re.compile(r"^(?:level\s*|l)?([+-]?\d+)\s*(?:[-–—:.)]\s*|\s+)(.+)$")
+_NAME_AND_SCORE = re.compile(r"^(.+?)\s*[(\[]\s*(?:level\s*|l)?([+-]?\d+)\s*[)\]]$")
+_WHOLE = re.compile(r"^([+-]?\d+)(?:\.0*)?$")
+_BETWEEN = re.compile(r"^(.+?)\s*(?:/|\bor\b|\bto\b|[-–—]|&)\s*(.+)$")
+
+
+def _number(digits: str) -> str:
+    """A whole number written with a sign or leading zeros, as a level's score is written (``+02`` → ``2``);
+    absurdly long numbers (no score has 30 digits) stay as written."""
+    return str(int(digits)) if len(digits) <= 30 else digits
 
 
 @attrs.frozen
@@ -213,19 +356,24 @@ class Instrument:
             list(enumerate(self.groups)),
             list(enumerate(self.guidance)),
         )
+        yield from text_problems(self.description, "description", multiline=True)
+        if self.short_title is not None:
+            yield from _check_text(self.short_title, "short_title")
         if self.based_on is not None:
             yield from _check_key(self.based_on, "based_on", "base id")
 
-    # -- lookups ---------------------------------------------------------------------------------
+    def warnings(self) -> list[str]:
+        """What is worth saying about a valid instrument (``validate`` and ``show`` print it)."""
+        found = []
+        if len(self.levels) > LEGIBLE_LEVELS:
+            found.append(
+                f"{self.id} has {len(self.levels)} levels: a printed A4 sheet shows at most {LEGIBLE_LEVELS} "
+                "legibly (narrower columns shrink the descriptors); consider fewer levels or a spreadsheet or web "
+                "form for this instrument"
+            )
+        return found
 
-    @cached_property
-    def _level_lookup(self) -> dict[str, int]:
-        lookup: dict[str, int] = {}
-        for i, level in enumerate(self.levels):
-            lookup[str(level.score)] = i
-            lookup[level.key.casefold()] = i
-            lookup[level.label.strip().casefold()] = i
-        return lookup
+    # -- lookups ---------------------------------------------------------------------------------
 
     @property
     def level_keys(self) -> tuple[str, ...]:
@@ -244,11 +392,16 @@ class Instrument:
     def domain_keys(self) -> tuple[str, ...]:
         return tuple(domain.key for domain in self.domains)
 
+    @cached_property
+    def _domain_index(self) -> dict[str, int]:
+        return {domain.key: i for i, domain in enumerate(self.domains)}
+
+    def domain_position(self, key: str) -> int:
+        """The position of domain ``key`` (0 = first); KeyError when there is none."""
+        return self._domain_index[key]
+
     def domain(self, key: str) -> Domain:
-        for domain in self.domains:
-            if domain.key == key:
-                return domain
-        raise KeyError(key)
+        return self.domains[self._domain_index[key]]
 
     def group(self, key: str) -> Group:
         for group in self.groups:
@@ -256,18 +409,92 @@ class Instrument:
                 return group
         raise KeyError(key)
 
-    def level_index(self, value: object) -> int:
-        """The index (0 = lowest) of the level named by a score, a key or a label (case-insensitive).
+    def domains_in_group(self, group: str) -> tuple[Domain, ...]:
+        return tuple(d for d in self.domains if d.group == group)
 
-        Raises :class:`ValueError` with a message naming what is accepted.
+    @cached_property
+    def _names(self) -> dict[str, int]:
+        """Normalised level name → index. Built lowest level first; names shared by two levels (refused by
+        :func:`instrument_problems`) keep the first."""
+        names: dict[str, int] = {}
+        for i, level in enumerate(self.levels):
+            for name, _ in level.names():
+                names.setdefault(name, i)
+        return names
+
+    @cached_property
+    def _descriptors(self) -> dict[str, dict[str, int]]:
+        return {
+            d.key: {normalise_answer(text): i for i, text in reversed(list(enumerate(d.descriptors)))}
+            for d in self.domains
+        }
+
+    def _name_index(self, text: str) -> int | None:
+        """The level a normalised text names (steps 2–4 of the module's precedence), or None."""
+        found = self._names.get(text)
+        if found is not None:
+            return found
+        whole = _WHOLE.match(text)
+        if whole:
+            return self._names.get(_number(whole.group(1)))
+        for pattern, score_group, name_group in ((_SCORE_AND_NAME, 1, 2), (_NAME_AND_SCORE, 2, 1)):
+            match = pattern.match(text)
+            if match:
+                by_score = self._names.get(_number(match.group(score_group)))
+                by_name = self._names.get(match.group(name_group).strip())
+                if by_score is not None and by_score == by_name:
+                    return by_score
+        return None
+
+    def read_answer(self, text: object, domain: str | None = None) -> Answer:
+        """The answer a person's text gives (see the module's precedence): a level index (0 = lowest), None
+        for not answered, or a :class:`Between` for a mark across two levels.
+
+        ``text`` may be a string or a number (a spreadsheet's cell). Raises :class:`AnswerError` (a
+        ValueError) naming what is accepted when it names no level.
         """
-        if isinstance(value, bool):
-            raise ValueError(f"{value!r} is not a level of {self.id} ({self.describe_scale()})")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value).strip().casefold() if isinstance(value, str | int) else None
-        if text is not None and text in self._level_lookup:
-            return self._level_lookup[text]
+        if text is None:
+            return None
+        if isinstance(text, bool):
+            raise AnswerError(f"{text!r} is not a level of {self.id} ({self.describe_scale()})", NOT_A_LEVEL_HINT)
+        if isinstance(text, float) and text.is_integer():
+            text = int(text)
+        raw = str(text)
+        folded = normalise_answer(raw)
+        if folded in NOT_ANSWERED:
+            return None
+        index = self._name_index(folded)
+        if index is not None:
+            return index
+        if domain is not None:
+            descriptors = self._descriptors.get(domain)
+            if descriptors is not None and folded in descriptors:
+                return descriptors[folded]
+        shown = raw.strip() if len(raw.strip()) <= 40 else f"{raw.strip()[:37]}..."
+        split = _BETWEEN.match(folded)
+        if split:
+            first, second = split.group(1).strip(), split.group(2).strip()
+            low, high = self._name_index(first), self._name_index(second)
+            same_kind = bool(_WHOLE.match(first)) == bool(_WHOLE.match(second))
+            if low is not None and high is not None and low != high:
+                if same_kind:
+                    return Between(min(low, high), max(low, high))
+                a, b = self.levels[low], self.levels[high]
+                raise AnswerError(
+                    f"{shown!r} names two different levels of {self.id}: {a.score} {a.label} and {b.score} {b.label}",
+                    "write one level",
+                )
+        raise AnswerError(f"{shown!r} is not a level of {self.id} ({self.describe_scale()})", NOT_A_LEVEL_HINT)
+
+    def level_index(self, value: object) -> int:
+        """The index (0 = lowest) of the one level named by a score, key, label or alias (as
+        :meth:`read_answer` reads them). Raises :class:`ValueError` for anything else, blanks and marks across
+        two levels included."""
+        answer = self.read_answer(value)
+        if isinstance(answer, int):
+            return answer
+        if isinstance(answer, Between):
+            raise ValueError(f"{str(value).strip()!r} names two levels of {self.id}; give one")
         raise ValueError(f"{value!r} is not a level of {self.id} ({self.describe_scale()})")
 
     def describe_scale(self) -> str:
@@ -284,9 +511,6 @@ class Instrument:
         Two instruments with the same fingerprint ask the same questions on the same scale, whatever their
         titles or guidance; rounds compare safely when fingerprints match.
         """
-        import hashlib  # here: every command imports this module, few need a fingerprint
-        import json
-
         payload = {
             "levels": [[lv.key, lv.score] for lv in self.levels],
             "domains": [[d.key, list(d.descriptors)] for d in self.domains],
@@ -294,12 +518,15 @@ class Instrument:
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
         return digest[:16]
 
-    def domains_in_group(self, group: str) -> tuple[Domain, ...]:
-        return tuple(d for d in self.domains if d.group == group)
-
     def summary(self) -> dict[str, Any]:
         """Identification used in collations and reports."""
         return {"id": self.id, "version": self.version, "title": self.title, "fingerprint": self.fingerprint}
+
+    def without_guidance(self) -> Instrument:
+        """The same matrix without its guidance sections and per-domain notes (for sheets that print only the
+        matrix)."""
+        domains = tuple(attrs.evolve(d, guidance="") if d.guidance else d for d in self.domains)
+        return attrs.evolve(self, guidance=(), domains=domains)
 
 
 def instrument_problems(
@@ -327,6 +554,7 @@ def instrument_problems(
         yield Problem(f"at least 2 levels are needed, found {n_levels}", field="levels")
     yield from _check_unique_indexed([(i, lv.key) for i, lv in levels], "level key", "levels")
     yield from _check_unique_indexed([(i, lv.label.casefold()) for i, lv in levels], "level label", "levels")
+    yield from ambiguous_names(levels)
     for (_, lower), (j, upper) in itertools.pairwise(levels):
         if upper.score <= lower.score:
             yield Problem(
@@ -363,3 +591,32 @@ def _check_unique_indexed(keys: list[tuple[int, str]], what: str, field: str) ->
         else:
             seen[key] = i
     return problems
+
+
+def ambiguous_names(levels: list[tuple[int, Level]]) -> Iterator[Problem]:
+    """A key, label or alias of one level that reads as another level: an answer giving it would be ambiguous."""
+    owner: dict[str, tuple[int, Level, str]] = {}
+    for i, level in levels:
+        for name, source in level.names():
+            if name in NOT_ANSWERED:
+                yield Problem(
+                    f"{source} {name!r} of level {level.key!r} reads as not answered",
+                    field=f"levels[{i}].{source}",
+                    hint=f"answers {', '.join(repr(n) for n in sorted(NOT_ANSWERED) if n)} and blanks mean no answer; "
+                    "name the level otherwise",
+                )
+                continue
+            other = owner.get(name)
+            if other is None:
+                owner[name] = (i, level, source)
+                continue
+            j, first, first_source = other
+            kind, first_kind = source.split("[")[0], first_source.split("[")[0]
+            if j == i or (kind == first_kind and kind in ("key", "label", "score")):
+                continue  # the same level; duplicate keys, labels and scores have messages of their own
+            yield Problem(
+                f"{source} {name!r} of level {level.key!r} reads as level {first.key!r} (levels[{j}], its "
+                f"{first_source.split('[')[0].rstrip('s')}): an answer {name!r} would be ambiguous",
+                field=f"levels[{i}].{source}",
+                hint="give each level names that no other level's score, key, label or alias can be read as",
+            )

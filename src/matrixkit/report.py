@@ -9,25 +9,28 @@ frozen objects below, so exporters never compute statistics and all formats show
   the suggested level, agreement, flags, and (split by an attribute) the same per group with the share of
   disagreement between groups (``matrixkit collate``);
 - :class:`WorkshopReport` — a workshop record's decisions and actions beside its collation
-  (``matrixkit report``).
+  (``matrixkit report``), with the comparison with the previous round when the record names one;
+- :class:`Comparison` — two rounds side by side, domain by domain (``matrixkit compare``).
 
 Counts are tuples in the order of ``instrument.levels`` (lowest first); levels are
 :class:`~matrixkit.model.Level` objects, so an exporter has key, label, score and colour at hand.
 
-:func:`collation_report_to_dict` gives the collation JSON — a contract (``docs/reference/collation-json.md``);
-:func:`matrixkit.collation.collation_from_dict` reads its counts back for pooling.
+:mod:`matrixkit.io.collation_json` writes a collation report as the collation JSON (a contract) and reads its
+counts back; :mod:`matrixkit.io.data` gives the plain data of the other results (``--format json``/``toml``).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from matrixkit.collation import NOT_GIVEN, Collation, Tally
+from matrixkit.frozen import FrozenDict, freeze
 from matrixkit.model import Domain, Group, Instrument, Level
+from matrixkit.responses import Response
 from matrixkit.rules import (
     DISCUSS_BELOW,
     POLARISED_SHARE,
@@ -39,18 +42,14 @@ from matrixkit.rules import (
     mean_score,
     within_one,
 )
-
-if TYPE_CHECKING:
-    from matrixkit.responses import Response
-    from matrixkit.workshop import Action, WorkshopRecord
+from matrixkit.workshop import Action, WorkshopRecord, display_name
 
 __all__ = [
-    "COLLATION_FORMAT",
     "FLAGS",
     "MIN_GROUP_SIZE",
     "CollationReport",
     "Comparison",
-    "DomainChange",
+    "DomainComparison",
     "DomainDecisionResult",
     "DomainResult",
     "GroupResult",
@@ -63,18 +62,19 @@ __all__ = [
     "build_comparison",
     "build_record_sheet",
     "build_workshop_report",
-    "collation_report_to_dict",
-    "comparison_to_dict",
-    "record_sheet_to_dict",
-    "workshop_report_to_dict",
+    "shown_level",
 ]
-
-#: Identifies a collation document (the ``format`` key of the collation JSON).
-COLLATION_FORMAT = "matrixkit-collation/1"
 #: Groups with fewer responses than this get a warning: small numbers can identify people.
 MIN_GROUP_SIZE = 3
 #: A domain where at least this share of people did not answer is flagged "many-missing".
 MANY_MISSING_SHARE = 0.25
+
+#: How agreement is explained to people beside the figures (``{threshold}`` is the discussion threshold).
+AGREEMENT_EXPLAINED = (
+    "Agreement shows how closely people's answers cluster, from 0 to 1: 1 means everyone chose the same level, "
+    "0 means the answers split evenly between the lowest and the highest level. A domain whose agreement is "
+    "below {threshold:g}, or whose answers sit at both ends of the scale, is flagged for discussion."
+)
 
 #: The flags a domain (or group) can carry, with their meaning.
 FLAGS: dict[str, str] = {
@@ -239,6 +239,25 @@ class CollationReport:
     warnings: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, metadata=_doc("Warnings to show with the figures (e.g. small groups).")
     )
+    notes: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=_tuple,
+        metadata=_doc("Notes on how the inputs were read (marks across two levels, duplicates dropped, columns)."),
+    )
+    labels: FrozenDict[str, str] = attrs.field(
+        factory=FrozenDict,
+        converter=freeze,
+        metadata=_doc("Display names of groups and inputs (from the workshop record's `[labels]`)."),
+    )
+
+    def label(self, name: str) -> str:
+        """The display name of a group or an input file (``table-1.csv`` → ``Table 1`` unless labelled)."""
+        return self.labels.get(name) or display_name(name)
+
+    @property
+    def agreement_explained(self) -> str:
+        """How agreement and the discussion flag are explained to people, with this report's threshold."""
+        return AGREEMENT_EXPLAINED.format(threshold=self.discuss_below)
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -266,6 +285,8 @@ def build_collation_report(
     title: str = "",
     sources: Sequence[str] = (),
     warnings: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    labels: dict[str, str] | FrozenDict[str, str] | None = None,
     min_group_size: int = MIN_GROUP_SIZE,
 ) -> CollationReport:
     """Analyse a collation: suggestions by ``rule``, agreement and flags per domain (and per group)."""
@@ -314,6 +335,8 @@ def build_collation_report(
         title=title,
         sources=tuple(sources),
         warnings=tuple(found_warnings),
+        notes=tuple(notes),
+        labels=labels or {},
     )
 
 
@@ -351,7 +374,9 @@ class RecordSheet:
 
     instrument: Instrument = attrs.field(metadata=_doc("The instrument answered."))
     participant: str = attrs.field(metadata=_doc("Who answered."))
-    attributes: dict[str, str] = attrs.field(factory=dict, metadata=_doc("Their attributes (sector, ...)."))
+    attributes: FrozenDict[str, str] = attrs.field(
+        factory=FrozenDict, converter=freeze, metadata=_doc("Their attributes (sector, ...).")
+    )
     rule: str = attrs.field(metadata=_doc("Name of the rule giving the overall level."))
     entries: tuple[RecordEntry, ...] = attrs.field(
         converter=_tuple, metadata=_doc("One entry per domain, in the instrument's order.")
@@ -399,7 +424,7 @@ def build_record_sheet(response: Response, instrument: Instrument, rule: Consens
     return RecordSheet(
         instrument=instrument,
         participant=response.participant,
-        attributes=dict(response.attributes),
+        attributes=response.attributes,
         rule=rule.name,
         entries=tuple(entries),
         overall=_record_summary(indices, instrument, rule),
@@ -447,10 +472,14 @@ class WorkshopReport:
     inputs: tuple[CollationReport, ...] = attrs.field(
         default=(),
         converter=_tuple,
-        metadata=_doc("The collation of each input file on its own (e.g. per table), titled by file name."),
+        metadata=_doc("The collation of each input file on its own (e.g. per table), titled by its display name."),
     )
     actions: tuple[Action, ...] = attrs.field(
         default=(), converter=_tuple, metadata=_doc("Actions for the whole partnership (not tied to a domain).")
+    )
+    comparison: Comparison | None = attrs.field(
+        default=None,
+        metadata=_doc("Progress since the previous round, when the record names one (``previous``)."),
     )
     warnings: tuple[str, ...] = attrs.field(default=(), converter=_tuple, metadata=_doc("Warnings to show."))
 
@@ -475,23 +504,29 @@ class WorkshopReport:
         ranked = [d for d in self.decisions if d.priority is not None]
         return tuple(sorted(ranked, key=lambda d: d.priority or 0))
 
+    def label(self, name: str) -> str:
+        """The display name of an input file or a group (the record's ``[labels]``, else ``Table 1`` for
+        ``table-1.csv``)."""
+        return self.record.label(name)
+
 
 def build_workshop_report(
     record: WorkshopRecord,
     collation: CollationReport,
     *,
     inputs: Sequence[CollationReport] = (),
+    comparison: Comparison | None = None,
     warnings: Sequence[str] = (),
 ) -> WorkshopReport:
     """Put a (checked, normalised) workshop record beside its collation."""
     instrument = collation.instrument
+
+    def level(value: str | int | None) -> Level | None:
+        return instrument.levels[instrument.level_index(value)] if value is not None else None
+
     decisions = []
     for result in collation.domains:
         decision = record.decision(result.domain.key)
-
-        def level(value: str | None) -> Level | None:
-            return instrument.levels[instrument.level_index(value)] if value is not None else None
-
         decisions.append(
             DomainDecisionResult(
                 result=result,
@@ -509,6 +544,7 @@ def build_workshop_report(
         decisions=tuple(decisions),
         inputs=tuple(inputs),
         actions=record.actions,
+        comparison=comparison,
         warnings=tuple(warnings) + collation.warnings,
     )
 
@@ -517,30 +553,44 @@ def build_workshop_report(
 
 
 @attrs.frozen(kw_only=True)
-class DomainChange:
-    """How one domain changed between two rounds."""
+class DomainComparison:
+    """How one domain changed between two rounds.
+
+    The level *shown* for each round is the agreed level where the round's workshop record gives one, else the
+    suggested level — the same rule on both sides — and :attr:`level_change` is computed from the levels shown.
+    """
 
     domain: Domain = attrs.field(metadata=_doc("The domain (as in the later round)."))
     before: DomainResult = attrs.field(metadata=_doc("The earlier round's result."))
     after: DomainResult = attrs.field(metadata=_doc("The later round's result."))
-    agreed_before: Level | None = attrs.field(default=None, metadata=_doc("Agreed level then (workshop records)."))
-    agreed_after: Level | None = attrs.field(default=None, metadata=_doc("Agreed level now (workshop records)."))
-    level_change: int | None = attrs.field(
-        metadata=_doc(
-            "Change in level index of the agreed level (or, when either round has none, of the suggested level); "
-            "None when either is missing."
-        )
+    shown_before: Level | None = attrs.field(default=None, metadata=_doc("The level shown for the earlier round."))
+    shown_after: Level | None = attrs.field(default=None, metadata=_doc("The level shown for the later round."))
+    shown_before_kind: str | None = attrs.field(
+        default=None, metadata=_doc("`agreed` or `suggested`: what the earlier level shown is (None: no level).")
     )
-    mean_change: float | None = attrs.field(metadata=_doc("Change in mean score, or None."))
-    agreement_change: float | None = attrs.field(metadata=_doc("Change in agreement, or None."))
+    shown_after_kind: str | None = attrs.field(
+        default=None, metadata=_doc("`agreed` or `suggested`: what the later level shown is (None: no level).")
+    )
+    level_change: int | None = attrs.field(
+        default=None,
+        metadata=_doc(
+            "Levels moved: position of the later level shown minus the earlier one's (None when either has none)."
+        ),
+    )
+    mean_change: float | None = attrs.field(default=None, metadata=_doc("Change in mean score, or None."))
+    agreement_change: float | None = attrs.field(default=None, metadata=_doc("Change in agreement, or None."))
     share_changes: tuple[float, ...] = attrs.field(
-        converter=_tuple, metadata=_doc("Change in the share of answers per level (after − before).")
+        default=(), converter=_tuple, metadata=_doc("Change in the share of answers per level (after − before).")
     )
     distribution_shift: float | None = attrs.field(
+        default=None,
         metadata=_doc(
             "Total variation distance between the two distributions of answers: ½·Σ|after − before| of the "
             "shares (0 = same distribution, 1 = no overlap); None when either round has no answers."
-        )
+        ),
+    )
+    actions_before: tuple[Action, ...] = attrs.field(
+        default=(), converter=_tuple, metadata=_doc("The earlier round's actions on this domain, with their status.")
     )
 
 
@@ -552,22 +602,42 @@ class Comparison:
     before_instrument: Instrument = attrs.field(metadata=_doc("The instrument as in the earlier round."))
     before_title: str = attrs.field(metadata=_doc("Name of the earlier round (title or file)."))
     after_title: str = attrs.field(metadata=_doc("Name of the later round (title or file)."))
+    before_date: datetime.date | None = attrs.field(default=None, metadata=_doc("Date of the earlier round."))
+    after_date: datetime.date | None = attrs.field(default=None, metadata=_doc("Date of the later round."))
     before_responses: int = attrs.field(metadata=_doc("Responses in the earlier round."))
     after_responses: int = attrs.field(metadata=_doc("Responses in the later round."))
-    domains: tuple[DomainChange, ...] = attrs.field(
+    domains: tuple[DomainComparison, ...] = attrs.field(
         converter=_tuple, metadata=_doc("Domains present in both rounds, in the later round's order.")
     )
     only_before: tuple[str, ...] = attrs.field(default=(), converter=_tuple, metadata=_doc("Domains dropped."))
     only_after: tuple[str, ...] = attrs.field(default=(), converter=_tuple, metadata=_doc("Domains added."))
+    actions_before: tuple[Action, ...] = attrs.field(
+        default=(),
+        converter=_tuple,
+        metadata=_doc("The earlier round's actions for the whole partnership, with their status."),
+    )
     warnings: tuple[str, ...] = attrs.field(default=(), converter=_tuple, metadata=_doc("E.g. version changes."))
 
 
-def _round_levels(report: CollationReport | WorkshopReport) -> tuple[CollationReport, dict[str, Level | None], str]:
+def shown_level(round_: CollationReport | WorkshopReport, key: str) -> tuple[Level | None, str | None]:
+    """The level shown for domain ``key`` in a round, and what it is: the agreed level (``"agreed"``) where the
+    round's workshop record gives one, else the suggested level (``"suggested"``); ``(None, None)`` when neither."""
+    if isinstance(round_, WorkshopReport):
+        for decision in round_.decisions:
+            if decision.domain.key == key:
+                if decision.agreed is not None:
+                    return decision.agreed, "agreed"
+                suggested = decision.result.suggested
+                return suggested, "suggested" if suggested is not None else None
+        return None, None
+    suggested = round_.domain(key).suggested
+    return suggested, "suggested" if suggested is not None else None
+
+
+def _round(report: CollationReport | WorkshopReport) -> tuple[CollationReport, str, datetime.date | None]:
     if isinstance(report, WorkshopReport):
-        agreed = {d.domain.key: d.agreed for d in report.decisions}
-        title = f"{report.title} ({report.date.isoformat()})" if report.date else report.title
-        return report.collation, agreed, title
-    return report, {}, report.title
+        return report.collation, report.title, report.date
+    return report, report.title, None
 
 
 def build_comparison(
@@ -581,8 +651,8 @@ def build_comparison(
 
     Warns when the instrument's version or its levels and descriptors differ between the rounds.
     """
-    a, agreed_a, title_a = _round_levels(before)
-    b, agreed_b, title_b = _round_levels(after)
+    a, title_a, date_a = _round(before)
+    b, title_b, date_b = _round(after)
     ia, ib = a.instrument, b.instrument
     warnings = []
     if ia.version != ib.version:
@@ -594,19 +664,20 @@ def build_comparison(
     changed = [d.key for d in ib.domains if d.key in ia.domain_keys and ia.domain(d.key).descriptors != d.descriptors]
     if changed:
         warnings.append(f"descriptors changed between the rounds in: {', '.join(changed)}")
+    earlier_actions: dict[str, tuple[Action, ...]] = {}
+    if isinstance(before, WorkshopReport):
+        earlier_actions = {d.domain.key: d.actions for d in before.decisions}
     rows = []
     for result_b in b.domains:
         key = result_b.domain.key
         if key not in ia.domain_keys:
             continue
         result_a = a.domain(key)
-        lvl_a, lvl_b = agreed_a.get(key), agreed_b.get(key)
-        if lvl_a is not None and lvl_b is not None:
-            level_change: int | None = ib.levels.index(lvl_b) - ia.levels.index(lvl_a)
-        elif result_a.suggested_index is not None and result_b.suggested_index is not None:
-            level_change = result_b.suggested_index - result_a.suggested_index
-        else:
-            level_change = None
+        shown_a, kind_a = shown_level(before, key)
+        shown_b, kind_b = shown_level(after, key)
+        level_change = (
+            ib.levels.index(shown_b) - ia.levels.index(shown_a) if shown_a is not None and shown_b is not None else None
+        )
         comparable = len(result_a.shares) == len(result_b.shares)
         share_changes = (
             tuple(y - x for x, y in zip(result_a.shares, result_b.shares, strict=True)) if comparable else ()
@@ -615,12 +686,14 @@ def build_comparison(
             0.5 * sum(abs(c) for c in share_changes) if comparable and result_a.answered and result_b.answered else None
         )
         rows.append(
-            DomainChange(
+            DomainComparison(
                 domain=result_b.domain,
                 before=result_a,
                 after=result_b,
-                agreed_before=lvl_a,
-                agreed_after=lvl_b,
+                shown_before=shown_a,
+                shown_after=shown_b,
+                shown_before_kind=kind_a,
+                shown_after_kind=kind_b,
                 level_change=level_change,
                 mean_change=(
                     result_b.mean - result_a.mean if result_a.mean is not None and result_b.mean is not None else None
@@ -632,6 +705,7 @@ def build_comparison(
                 ),
                 share_changes=share_changes,
                 distribution_shift=shift,
+                actions_before=earlier_actions.get(key, ()),
             )
         )
     return Comparison(
@@ -639,200 +713,13 @@ def build_comparison(
         before_instrument=ia,
         before_title=before_name or title_a,
         after_title=after_name or title_b,
+        before_date=date_a,
+        after_date=date_b,
         before_responses=a.responses,
         after_responses=b.responses,
         domains=tuple(rows),
         only_before=tuple(k for k in ia.domain_keys if k not in ib.domain_keys),
         only_after=tuple(k for k in ib.domain_keys if k not in ia.domain_keys),
+        actions_before=before.actions if isinstance(before, WorkshopReport) else (),
         warnings=tuple(warnings),
     )
-
-
-# -- plain data (JSON / TOML) ----------------------------------------------------------------------
-
-
-def _r(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def _level_key(level: Level | None) -> str | None:
-    return None if level is None else level.key
-
-
-def _level_score(level: Level | None) -> int | None:
-    return None if level is None else level.score
-
-
-def _instrument_summary(instrument: Instrument) -> dict[str, Any]:
-    data = instrument.summary()
-    data["levels"] = [{"key": lv.key, "label": lv.label, "score": lv.score} for lv in instrument.levels]
-    return data
-
-
-def _stats_dict(stats: Stats, instrument: Instrument) -> dict[str, Any]:
-    return {
-        "counts": {lv.key: n for lv, n in zip(instrument.levels, stats.counts, strict=True)},
-        "answered": stats.answered,
-        "missing": stats.missing,
-        "suggested": _level_score(stats.suggested),
-        "suggested_level": _level_key(stats.suggested),
-        "agreement": _r(stats.agreement),
-        "within_one": _r(stats.within_one),
-        "polarised": stats.polarised,
-        "median": _level_score(stats.median),
-        "mean": _r(stats.mean),
-        "flags": list(stats.flags),
-    }
-
-
-def collation_report_to_dict(report: CollationReport) -> dict[str, Any]:
-    """The collation JSON (a contract: ``docs/reference/collation-json.md``).
-
-    ``{"instrument": {"id", "version", ...}, "rule", "responses", "domains": [{"key", "title", "counts",
-    "answered", "missing", "suggested", "agreement", "flags", "by": {group: {...}}, ...}]}``; ``suggested`` is
-    a level *score*, ``counts`` are keyed by level key with zeros included, and ``by`` is present when split.
-    """
-    instrument = report.instrument
-    domains = []
-    for result in report.domains:
-        entry: dict[str, Any] = {"key": result.domain.key, "title": result.domain.title}
-        entry.update(_stats_dict(result, instrument))
-        entry["lowest"] = _level_score(result.lowest)
-        entry["highest"] = _level_score(result.highest)
-        if report.by is not None:
-            entry["by"] = {g.name: {"responses": g.responses, **_stats_dict(g, instrument)} for g in result.groups}
-            entry["between_share"] = _r(result.between_share)
-        if result.comments:
-            entry["comments"] = list(result.comments)
-        domains.append(entry)
-    data: dict[str, Any] = {
-        "format": COLLATION_FORMAT,
-        "instrument": _instrument_summary(instrument),
-        "rule": report.rule,
-        "responses": report.responses,
-    }
-    if report.title:
-        data["title"] = report.title
-    data["discuss_below"] = report.discuss_below
-    if report.by is not None:
-        data["by"] = report.by
-        data["groups"] = dict(report.group_sizes)
-    if report.sources:
-        data["sources"] = list(report.sources)
-    data["domains"] = domains
-    if report.warnings:
-        data["warnings"] = list(report.warnings)
-    return data
-
-
-def record_sheet_to_dict(sheet: RecordSheet) -> dict[str, Any]:
-    """A record sheet as plain data: the person's level (score and key) per domain and the overall figures."""
-    instrument = sheet.instrument
-
-    def summary(s: RecordSummary) -> dict[str, Any]:
-        return {
-            "domains": s.domains,
-            "counts": {lv.key: n for lv, n in zip(instrument.levels, s.counts, strict=True)},
-            "answered": s.answered,
-            "missing": s.missing,
-            "mean": _r(s.mean),
-            "median": _level_score(s.median),
-            "overall": _level_score(s.overall),
-        }
-
-    data: dict[str, Any] = {
-        "instrument": _instrument_summary(instrument),
-        "participant": sheet.participant,
-        "attributes": dict(sheet.attributes),
-        "rule": sheet.rule,
-        "domains": [
-            {
-                "key": e.domain.key,
-                "title": e.domain.title,
-                "group": e.domain.group,
-                "level": _level_key(e.level),
-                "score": _level_score(e.level),
-                **({"comment": e.comment} if e.comment else {}),
-            }
-            for e in sheet.entries
-        ],
-        "overall": summary(sheet.overall),
-    }
-    if sheet.groups:
-        data["groups"] = {group.key: {"title": group.title, **summary(s)} for group, s in sheet.groups}
-    return data
-
-
-def _actions(actions: Sequence[Action]) -> list[dict[str, str]]:
-    return [{"what": a.what, "who": a.who, "when": a.when, "measure": a.measure} for a in actions]
-
-
-def workshop_report_to_dict(report: WorkshopReport) -> dict[str, Any]:
-    """A workshop report as plain data: the record's details, decisions per domain and the collation JSON."""
-    record = report.record
-    data: dict[str, Any] = {
-        "title": record.title,
-        "date": record.date.isoformat() if record.date else None,
-        "place": record.place,
-        "facilitators": list(record.facilitators),
-        "instrument": _instrument_summary(report.instrument),
-        "notes": record.notes,
-        "decisions": [
-            {
-                "key": d.domain.key,
-                "title": d.domain.title,
-                "suggested": _level_score(d.result.suggested),
-                "agreed": _level_score(d.agreed),
-                "agreed_level": _level_key(d.agreed),
-                "target": _level_score(d.target),
-                "priority": d.priority,
-                "priorities": d.priorities,
-                "notes": d.notes,
-                "actions": _actions(d.actions),
-            }
-            for d in report.decisions
-        ],
-        "actions": _actions(report.actions),
-        "collation": collation_report_to_dict(report.collation),
-    }
-    if report.inputs:
-        data["inputs"] = [collation_report_to_dict(c) for c in report.inputs]
-    if report.warnings:
-        data["warnings"] = list(report.warnings)
-    return data
-
-
-def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
-    """A comparison of rounds as plain data."""
-    instrument = comparison.instrument
-    return {
-        "instrument": _instrument_summary(instrument),
-        "before": {"title": comparison.before_title, "responses": comparison.before_responses},
-        "after": {"title": comparison.after_title, "responses": comparison.after_responses},
-        "domains": [
-            {
-                "key": c.domain.key,
-                "title": c.domain.title,
-                "agreed": {"before": _level_score(c.agreed_before), "after": _level_score(c.agreed_after)},
-                "suggested": {"before": _level_score(c.before.suggested), "after": _level_score(c.after.suggested)},
-                "level_change": c.level_change,
-                "mean": {"before": _r(c.before.mean), "after": _r(c.after.mean), "change": _r(c.mean_change)},
-                "agreement": {
-                    "before": _r(c.before.agreement),
-                    "after": _r(c.after.agreement),
-                    "change": _r(c.agreement_change),
-                },
-                "counts": {
-                    "before": {
-                        lv.key: n for lv, n in zip(comparison.before_instrument.levels, c.before.counts, strict=True)
-                    },
-                    "after": {lv.key: n for lv, n in zip(instrument.levels, c.after.counts, strict=True)},
-                },
-                "distribution_shift": _r(c.distribution_shift),
-            }
-            for c in comparison.domains
-        ],
-        "only_before": list(comparison.only_before),
-        "only_after": list(comparison.only_after),
-        "warnings": list(comparison.warnings),
-    }

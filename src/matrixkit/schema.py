@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from matrixkit.format import FORMAT_VERSION, AddedDomain, DescriptorChange, DomainChange, VariantSpec
+from matrixkit.frozen import FrozenDict
 from matrixkit.model import KEY_PATTERN, Domain, Group, GuidanceSection, Instrument, Level, Source
 
 __all__ = ["instrument_schema"]
@@ -59,7 +60,7 @@ def _type_schema(cls: type, name: str, tp: Any) -> dict[str, Any]:
         if (cls, name) in _MIN_ITEMS:
             schema["minItems"] = _MIN_ITEMS[(cls, name)]
         return schema
-    if origin is dict:
+    if origin in (dict, FrozenDict):
         return {"type": "object", "additionalProperties": _type_schema(cls, name, args[1])}
     if attrs.has(tp):
         return {"$ref": f"#/$defs/{tp.__name__}"}

@@ -1,22 +1,41 @@
-"""Plain-text rendering for terminals: the matrix of an instrument, wrapped to the terminal's width."""
+"""Plain text for people: the matrix of an instrument wrapped to the terminal's width, UK long dates."""
 
 from __future__ import annotations
 
+import datetime
+import shutil
 import textwrap
 
 from matrixkit.model import Instrument
 
-__all__ = ["render_matrix", "terminal_width"]
+__all__ = ["long_date", "render_matrix", "terminal_width", "when_text"]
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def terminal_width(default: int = 100) -> int:
-    import shutil  # here: shutil is not needed by most commands
-
+    """The terminal's width in columns, kept between 60 and 120."""
     return max(60, min(shutil.get_terminal_size((default, 24)).columns, 120))
 
 
+def long_date(date: datetime.date) -> str:
+    """A date as people in the UK write it in a document: ``12 March 2025`` (English month names whatever the
+    locale)."""
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
+def when_text(when: datetime.date | str) -> str:
+    """An action's "by when": a date as a UK long date, text as written."""
+    return long_date(when) if isinstance(when, datetime.date) else when
+
+
 def _wrap(text: str, width: int, indent: str) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.wrap(
+        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent, break_long_words=False
+    )
 
 
 def render_matrix(instrument: Instrument, width: int | None = None) -> str:
@@ -63,7 +82,13 @@ def render_matrix(instrument: Instrument, width: int | None = None) -> str:
             if paragraph.strip():
                 lines += [*_wrap(paragraph, width, ""), ""]
         for item in section.items:
-            lines += textwrap.wrap(" ".join(item.split()), width=width, initial_indent=" - ", subsequent_indent="   ")
+            lines += textwrap.wrap(
+                " ".join(item.split()),
+                width=width,
+                initial_indent=" - ",
+                subsequent_indent="   ",
+                break_long_words=False,
+            )
     if instrument.source.attribution or instrument.source.title:
         lines += [
             "",

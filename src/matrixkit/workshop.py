@@ -12,6 +12,11 @@ A workshop record is a TOML file kept by the facilitator::
     inputs = ["table-1.csv", "table-2.csv"]   # response files or collation JSON, relative to this file
     by = "sector"                         # optional: show the collation split by this attribute
     rule = "median"                       # optional: the consensus rule (default median)
+    previous = "../round-1/workshop.toml" # optional: the previous round, compared in the report
+
+    [labels]                              # optional: display names of inputs and groups
+    "table-1.csv" = "Table 1 (Riverside)"
+    vcse = "Voluntary and community sector"
 
     [domains.leadership]
     agreed = "developing"                 # the agreed consensus level: a level key, score or label
@@ -25,39 +30,33 @@ A workshop record is a TOML file kept by the facilitator::
     who = "Director of Public Health"
     when = 2025-06-30                     # by when: a date, or text such as "Autumn 2025"
     measure = "Vision adopted by the board and cited in partners' plans"
+    status = "in-progress"                # optional, when reassessing: not-started, in-progress or done
+    note = "First session held in May"    # optional: a note on the status
 
-See ``docs/reference/workshop-record.md``. :func:`load_workshop` reads and checks one against its instrument
-(every problem reported at once, with its line); :func:`dump_workshop` writes one back.
+This module holds the model; :mod:`matrixkit.io.workshop_file` reads and writes the file. See
+``docs/reference/workshop-record.md``.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from matrixkit._convert import converter, structure
 from matrixkit.errors import Problem, ValidationError
-from matrixkit.model import Instrument
+from matrixkit.frozen import FrozenDict, freeze
+from matrixkit.model import Instrument, text_problems
 
-__all__ = [
-    "WORKSHOP_FORMAT",
-    "Action",
-    "DomainDecision",
-    "WorkshopRecord",
-    "dump_workshop",
-    "load_workshop",
-    "loads_workshop",
-    "workshop_from_document",
-    "workshop_to_dict",
-]
+__all__ = ["ACTION_STATUSES", "WORKSHOP_FORMAT", "Action", "DomainDecision", "WorkshopRecord"]
 
 #: The version of the workshop record format.
 WORKSHOP_FORMAT = 1
+#: The statuses an action may be given when the partnership reassesses, with how they are shown.
+ACTION_STATUSES: dict[str, str] = {"not-started": "Not started", "in-progress": "In progress", "done": "Done"}
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -68,35 +67,71 @@ def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(items)
 
 
-def _text(value: object, field: str) -> list[Problem]:
-    if not isinstance(value, str) or not value.strip():
+def _text(value: object, field: str, *, required: bool = False, multiline: bool = False) -> list[Problem]:
+    if required and (not isinstance(value, str) or not value.strip()):
         return [Problem("must be non-empty text", field=field)]
-    return []
+    return text_problems(value, field, multiline=multiline)
+
+
+def _when(value: datetime.date | str) -> datetime.date | str:
+    """A date written as text (``"2025-06-30"`` in JSON) is a date; other text stays text."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
 
 
 @attrs.frozen
 class Action:
-    """An action agreed at the workshop: what, who, by when, and how progress will be measured."""
+    """An action agreed at the workshop: what, who, by when, how progress will be measured, and (when the
+    partnership reassesses) how far it got."""
 
     what: str = attrs.field(metadata=_doc("What will be done."))
     who: str = attrs.field(default="", metadata=_doc("Who is responsible (a person, role or organisation)."))
-    when: str = attrs.field(
-        default="", metadata=_doc("By when: an ISO date (`2025-06-30`, a TOML date is accepted) or text.")
+    when: datetime.date | str = attrs.field(
+        default="",
+        converter=_when,
+        metadata=_doc("By when: a date (`2025-06-30`) or text such as `Autumn 2025`."),
     )
     measure: str = attrs.field(default="", metadata=_doc("How progress will be measured."))
+    status: str | None = attrs.field(
+        default=None,
+        metadata=_doc("How far it got, when reassessing: `not-started`, `in-progress` or `done`."),
+    )
+    note: str = attrs.field(default="", metadata=_doc("A note on the status (what happened, what is next)."))
 
     def __attrs_post_init__(self) -> None:
-        ValidationError.collect(_text(self.what, "what"))
+        problems = _text(self.what, "what", required=True, multiline=True)
+        for name in ("who", "measure", "note"):
+            problems += _text(getattr(self, name), name, multiline=True)
+        if isinstance(self.when, str):
+            problems += _text(self.when, "when")
+        if self.status is not None and self.status not in ACTION_STATUSES:
+            problems.append(
+                Problem(
+                    f"unknown status {self.status!r} (expected one of: {', '.join(ACTION_STATUSES)})", field="status"
+                )
+            )
+        ValidationError.collect(problems)
+
+    @property
+    def status_label(self) -> str:
+        """The status as shown to people ("In progress"), or "" when none was recorded."""
+        return ACTION_STATUSES.get(self.status or "", "")
 
 
 @attrs.frozen
 class DomainDecision:
     """What the workshop decided about one domain."""
 
-    agreed: str | None = attrs.field(
+    agreed: str | int | None = attrs.field(
         default=None, metadata=_doc("The agreed consensus level (a level key; a score or label is accepted).")
     )
-    target: str | None = attrs.field(
+    target: str | int | None = attrs.field(
         default=None, metadata=_doc("The level aimed for by the next round (a level key, score or label).")
     )
     priority: int | None = attrs.field(
@@ -107,12 +142,10 @@ class DomainDecision:
     actions: tuple[Action, ...] = attrs.field(default=(), converter=_tuple, metadata=_doc("Actions agreed."))
 
     def __attrs_post_init__(self) -> None:
+        problems = _text(self.priorities, "priorities", multiline=True) + _text(self.notes, "notes", multiline=True)
         if self.priority is not None and self.priority < 1:
-            raise ValidationError(Problem("must be 1 or more (1 = first priority)", field="priority"))
-
-
-def _decisions(value: Mapping[str, DomainDecision]) -> dict[str, DomainDecision]:
-    return dict(value)
+            problems.append(Problem("must be 1 or more (1 = first priority)", field="priority"))
+        ValidationError.collect(problems)
 
 
 @attrs.frozen
@@ -140,15 +173,37 @@ class WorkshopRecord:
     )
     rule: str | None = attrs.field(default=None, metadata=_doc("Consensus rule for suggestions (default `median`)."))
     notes: str = attrs.field(default="", metadata=_doc("General notes of the workshop."))
-    domains: dict[str, DomainDecision] = attrs.field(
-        factory=dict, converter=_decisions, metadata=_doc("Domain key → the decisions about that domain.")
+    previous: str | None = attrs.field(
+        default=None,
+        metadata=_doc(
+            "The previous round's workshop record, relative to this file: the report then shows the progress "
+            "between the rounds and the earlier round's actions."
+        ),
+    )
+    labels: FrozenDict[str, str] = attrs.field(
+        factory=FrozenDict,
+        converter=freeze,
+        metadata=_doc(
+            'Display names of inputs (by file name, e.g. `"table-1.csv" = "Table 1 (Riverside)"`) and of '
+            'groups (by attribute value, e.g. `vcse = "Voluntary and community sector"`).'
+        ),
+    )
+    domains: FrozenDict[str, DomainDecision] = attrs.field(
+        factory=FrozenDict, converter=freeze, metadata=_doc("Domain key → the decisions about that domain.")
     )
     actions: tuple[Action, ...] = attrs.field(
         default=(), converter=_tuple, metadata=_doc("Actions that concern the whole partnership, not one domain.")
     )
 
     def __attrs_post_init__(self) -> None:
-        problems = _text(self.instrument, "instrument") + _text(self.title, "title")
+        problems = _text(self.instrument, "instrument", required=True) + _text(self.title, "title", required=True)
+        problems += _text(self.place, "place") + _text(self.notes, "notes", multiline=True)
+        for i, name in enumerate(self.facilitators):
+            problems += _text(name, f"facilitators[{i}]")
+        for i, name in enumerate(self.inputs):
+            problems += _text(name, f"inputs[{i}]", required=True)
+        for name, label in self.labels.items():
+            problems += _text(label, f"labels.{name}", required=True)
         ValidationError.collect(problems)
 
     def decision(self, domain: str) -> DomainDecision:
@@ -211,245 +266,17 @@ class WorkshopRecord:
             domains[key] = attrs.evolve(decision, **changes)
         return attrs.evolve(self, domains=domains)
 
-
-# -- structuring: TOML values to the model ---------------------------------------------------------
-
-
-def _structure_date(value: Any, _: Any) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise TypeError(f"expected a date like 2025-03-14, found {value!r}")
+    def label(self, name: str) -> str:
+        """The display name of an input file or a group: the record's label, else a readable name derived from
+        it (``table-1.csv`` → ``Table 1``)."""
+        return self.labels.get(name) or display_name(name)
 
 
-def _structure_when(value: Any) -> str:
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"expected a date like 2025-06-30 or text, found {value!r}")
-
-
-def _structure_level_ref(value: Any, _: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"expected a level key, score or label, found {value!r}")
-
-
-converter.register_structure_hook(datetime.date, _structure_date)
-
-
-def _structure_action(data: Any, _: Any) -> Action:
-    if not isinstance(data, Mapping):
-        raise TypeError("expected a table with what, who, when, measure")
-    problems: list[Problem] = []
-    allowed = ("what", "who", "when", "measure")
-    for key in data:
-        if key not in allowed:
-            problems.append(Problem(f"unknown key (expected one of: {', '.join(allowed)})", field=str(key)))
-    values: dict[str, str] = {}
-    for key in allowed:
-        if key not in data:
-            continue
-        value = data[key]
-        if key == "when":
-            try:
-                values[key] = _structure_when(value)
-            except TypeError as exc:
-                problems.append(Problem(str(exc), field=key))
-        elif isinstance(value, str):
-            values[key] = value
-        else:
-            problems.append(Problem(f"expected text, found {value!r}", field=key))
-    if "what" not in data:
-        problems.append(Problem("required key missing", field="what"))
-    ValidationError.collect(problems)
-    return Action(**values)
-
-
-def _structure_decision(data: Any, _: Any) -> DomainDecision:
-    if not isinstance(data, Mapping):
-        raise TypeError("expected a table of decisions (agreed, priorities, actions, ...)")
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-    allowed = ("agreed", "target", "priority", "priorities", "notes", "actions")
-    for key in data:
-        if key not in allowed:
-            problems.append(Problem(f"unknown key (expected one of: {', '.join(allowed)})", field=str(key)))
-    for key in ("agreed", "target"):
-        if key in data:
-            try:
-                values[key] = _structure_level_ref(data[key], None)
-            except TypeError as exc:
-                problems.append(Problem(str(exc), field=key))
-    if "priority" in data:
-        value = data["priority"]
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(Problem(f"expected a whole number (1 = first priority), found {value!r}", field="priority"))
-        else:
-            values["priority"] = value
-    for key in ("priorities", "notes"):
-        if key in data:
-            if isinstance(data[key], str):
-                values[key] = data[key]
-            else:
-                problems.append(Problem(f"expected text, found {data[key]!r}", field=key))
-    if "actions" in data:
-        actions = data["actions"]
-        if not isinstance(actions, list):
-            problems.append(Problem("expected a list of actions ([[domains.KEY.actions]])", field="actions"))
-        else:
-            parsed = []
-            for i, item in enumerate(actions):
-                try:
-                    parsed.append(_structure_action(item, None))
-                except ValidationError as exc:
-                    problems += [p.under(f"actions[{i}]") for p in exc.problems]
-                except TypeError as exc:
-                    problems.append(Problem(str(exc), field=f"actions[{i}]"))
-            values["actions"] = tuple(parsed)
-    ValidationError.collect(problems)
-    try:
-        return DomainDecision(**values)
-    except ValidationError as exc:
-        raise ValidationError(exc.problems) from None
-
-
-converter.register_structure_hook(Action, _structure_action)
-converter.register_structure_hook(DomainDecision, _structure_decision)
-
-
-def workshop_from_document(doc: Mapping[str, Any], *, file: str | None = None, text: str = "") -> WorkshopRecord:
-    """Build a workshop record from a parsed TOML (or JSON) document; every problem located in ``file``."""
-    from matrixkit.format import _locate_line
-
-    data = dict(doc)
-    problems: list[Problem] = []
-    version = data.pop("format", None)
-    if version is None:
-        problems.append(Problem(f"missing 'format = {WORKSHOP_FORMAT}' (the version of the record format)"))
-    elif version != WORKSHOP_FORMAT:
-        problems.append(
-            Problem(f"unsupported format {version!r}; this matrixkit reads format {WORKSHOP_FORMAT}", field="format")
-        )
-    if isinstance(data.get("version"), int | float) and not isinstance(data.get("version"), bool):
-        data["version"] = str(data["version"])
-    record: WorkshopRecord | None = None
-    try:
-        record = structure(data, WorkshopRecord)
-    except ValidationError as exc:
-        problems += exc.problems
-    located = [p.located(file, _locate_domain_line(text, p.field) or _locate_line(text, p.field)) for p in problems]
-    ValidationError.collect(located)
-    assert record is not None
-    return record
-
-
-def loads_workshop(text: str, *, name: str = "<string>") -> WorkshopRecord:
-    """Read a workshop record from TOML text."""
-    from matrixkit.format import parse_toml
-
-    return workshop_from_document(parse_toml(text, name), file=name, text=text)
-
-
-def load_workshop(
-    path: str | os.PathLike[str],
-    instrument: Instrument | Callable[[str], Instrument] | None = None,
-) -> WorkshopRecord:
-    """Read a workshop record file; when ``instrument`` (or a lookup by id) is given, check the record against
-    it and return it with levels normalised to level keys. Raises :class:`ValidationError` listing every
-    problem, each located in the file."""
-    from matrixkit.format import _locate_line, read_toml
-
-    name = os.fspath(path)
-    doc, text = read_toml(path)
-    record = workshop_from_document(doc, file=name, text=text)
-    if instrument is None:
-        return record
-    inst = instrument(record.instrument) if callable(instrument) else instrument
-    problems = record.problems(inst)
-    if problems:
-        raise ValidationError(
-            p.located(name, _locate_domain_line(text, p.field) or _locate_line(text, p.field)) for p in problems
-        )
-    return record.normalised(inst)
-
-
-def _locate_domain_line(text: str, field: str | None) -> int | None:
-    """The line of ``[domains.KEY]`` (or the key inside it) for a field ``domains.KEY[.name]``."""
-    if not field or not field.startswith("domains."):
-        return None
-    parts = field.split(".")
-    header = f"[domains.{parts[1]}]"
-    lines = text.splitlines()
-    for i, line in enumerate(lines, 1):
-        if line.strip().replace(" ", "") == header:
-            if len(parts) > 2:
-                for j in range(i, min(len(lines), i + 30)):
-                    stripped = lines[j].strip()
-                    if stripped.startswith("["):
-                        break
-                    if stripped.split("=")[0].strip() == parts[2]:
-                        return j + 1
-            return i
-    return None
-
-
-# -- writing ---------------------------------------------------------------------------------------
-
-
-def _action_dict(action: Action) -> dict[str, Any]:
-    data: dict[str, Any] = {"what": action.what}
-    for key in ("who", "when", "measure"):
-        value = getattr(action, key)
-        if value:
-            data[key] = value
-    return data
-
-
-def workshop_to_dict(record: WorkshopRecord, *, dates: bool = True) -> dict[str, Any]:
-    """The record as plain data (``format`` first, empty fields left out); with ``dates=False`` the date is an
-    ISO string (for JSON)."""
-    data: dict[str, Any] = {"format": WORKSHOP_FORMAT, "instrument": record.instrument}
-    if record.version is not None:
-        data["version"] = record.version
-    data["title"] = record.title
-    if record.date is not None:
-        data["date"] = record.date if dates else record.date.isoformat()
-    for key in ("place", "facilitators", "inputs", "by", "rule", "notes"):
-        value = getattr(record, key)
-        if value:
-            data[key] = list(value) if isinstance(value, tuple) else value
-    if record.actions:
-        data["actions"] = [_action_dict(a) for a in record.actions]
-    if record.domains:
-        domains: dict[str, Any] = {}
-        for key, decision in record.domains.items():
-            entry: dict[str, Any] = {}
-            for name in ("agreed", "target", "priority", "priorities", "notes"):
-                value = getattr(decision, name)
-                if value not in (None, ""):
-                    entry[name] = value
-            if decision.actions:
-                entry["actions"] = [_action_dict(a) for a in decision.actions]
-            domains[key] = entry
-        data["domains"] = domains
-    return data
-
-
-def dump_workshop(record: WorkshopRecord) -> str:
-    """The record as TOML text that :func:`loads_workshop` reads back to an equal record."""
-    import tomli_w
-
-    # Single-line strings with escapes: a multi-line TOML string would turn "\r\n" into "\n".
-    return tomli_w.dumps(workshop_to_dict(record), multiline_strings=False)
+def display_name(name: str) -> str:
+    """A readable name for an input file or group value: the file's stem with separators as spaces and a capital
+    first letter (``table-1.csv`` → ``Table 1``, ``round_2/tables.json`` → ``Tables``); other names as they are."""
+    path = Path(name)
+    if path.suffix.lower() in (".csv", ".tsv", ".json", ".toml", ".xlsx", ".ods", ".xls"):
+        stem = " ".join(path.stem.replace("_", " ").replace("-", " ").split())
+        return stem[:1].upper() + stem[1:] if stem else name
+    return name

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from workshop_data import hostile_instrument, hostile_record, hostile_report
 
-from matrixkit.exporting import render
+from matrixkit.exporting import render_as as render
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import CollationReport, RecordSheet, WorkshopReport

@@ -10,7 +10,7 @@ from matrixkit_exporters import charts
 from PIL import Image
 from workshop_data import HOSTILE, hostile_instrument, hostile_report
 
-from matrixkit.exporting import render
+from matrixkit.exporting import render_as as render
 from matrixkit.registry import Registry
 from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
 

@@ -11,7 +11,7 @@ from matrixkit_exporters.safety import FORMULA_TRIGGERS, neutralise_formula
 from workshop_data import FORMULA, HOSTILE, hostile_instrument, hostile_record, hostile_report
 
 from matrixkit.collation import collate
-from matrixkit.exporting import render
+from matrixkit.exporting import render_as as render
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import CollationReport, RecordSheet, WorkshopReport, build_collation_report

@@ -13,7 +13,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from workshop_data import FORMULA, HOSTILE, hostile_instrument, hostile_record, hostile_report
 
-from matrixkit.exporting import render
+from matrixkit.exporting import render_as as render
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
@@ -64,7 +64,12 @@ def test_report_uses_word_headings_tables_in_level_colours_and_charts_with_alt_t
     colours = {level.colour.lstrip("#").upper() for level in report.instrument.levels}
     assert colours - {"FFFFFF"} <= {fill for table in document.tables for fill in fills(table)}
     text = text_of(document)
-    for expected in ["14 March 2025", "30 June 2025", "Table 2 (6 people)", "Agreement runs from 0 to 1"]:
+    for expected in [
+        "14 March 2025",
+        "30 June 2025",
+        "Table 2 (6 people)",
+        "Agreement shows how closely people's answers cluster",
+    ]:
         assert expected in text, expected
     assert "2025-03-14" not in text and "table-2.csv" not in text
     pictures = document.inline_shapes

@@ -13,7 +13,7 @@ import pytest
 from matrixkit_exporters.markdown import inline
 from workshop_data import GOLDEN, HOSTILE, hostile_instrument, hostile_record, hostile_report
 
-from matrixkit.exporting import render
+from matrixkit.exporting import render_as as render
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
@@ -34,7 +34,13 @@ def test_matches_the_golden_file(
     data = render(registry.exporter("md"), kind, subject).decode("utf-8")
     golden = GOLDEN / f"{kind}.md"
     if REGENERATE:
+        # A regenerating run never passes: the new file must be read (git diff) and the test run again.
+        changed = not golden.is_file() or golden.read_text(encoding="utf-8") != data
         golden.write_text(data, encoding="utf-8")
+        pytest.fail(
+            f"{golden.name} {'rewritten' if changed else 'unchanged'}: read the diff, then run without "
+            "MATRIXKIT_REGENERATE_GOLDENS"
+        )
     assert golden.is_file(), f"no golden file {golden.name}: run with MATRIXKIT_REGENERATE_GOLDENS=1"
     assert data == golden.read_text(encoding="utf-8")
 

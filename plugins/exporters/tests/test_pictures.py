@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from workshop_data import tool
 
-from matrixkit.exporting import render
+from matrixkit.exporting import render_as as render
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
@@ -118,13 +118,9 @@ def test_pdf_pages_with_pdftoppm(
 def test_pit_handouts_with_pdftoppm(tool: str, registry: Registry, artifacts: Path, tmp_path: Path) -> None:
     """The four PIT tools' blank sheets as a facilitator prints them (``matrixkit sheet pit-a -o sheet.pdf``)."""
     pytest.importorskip("matrixkit_pit_tools", reason="the PIT tools plugin is not installed")
-    import attrs
-    from matrixkit_pit_tools import tool_a
+    from matrixkit.api import get_instrument
 
-    from matrixkit.format import load_instrument
-
-    full = load_instrument(Path(tool_a.__file__).parent / "instruments" / f"{tool}.toml")
-    bare = attrs.evolve(full, guidance=(), domains=[attrs.evolve(d, guidance="") for d in full.domains])
+    bare = get_instrument(tool).without_guidance()
     document = tmp_path / f"{tool}.pdf"
     document.write_bytes(render(registry.exporter("pdf"), "sheet", bare))
     assert len(_pages(document, artifacts / f"pdf-sheet-{tool}")) <= 2

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from matrixkit_pit_tools._register import instrument_file
 
-from matrixkit.format import load_instrument
+from matrixkit.format import read_instrument as load_instrument
 from matrixkit.model import Instrument
 
 SEED_NAME = "001_0bf79d064a966a9f.txt"

@@ -10,7 +10,7 @@ import pytest
 from matrixkit_pit_tools import INSTRUMENT_IDS, pcn, tool_a, tool_b, tool_c, tool_d
 
 from matrixkit.config import Config, load_config
-from matrixkit.registry import Registry, get_plugin_manager
+from matrixkit.registry import PluginHost, Registry
 
 MODULES = {"pit-a": tool_a, "pit-b": tool_b, "pit-c": tool_c, "pit-d": tool_d, "pit-a-pcn-phm": pcn}
 PLUGINS = tuple(INSTRUMENT_IDS)
@@ -57,7 +57,7 @@ def _installed() -> None:
 
 def _loaded(config: Config) -> set[str]:
     """Ids of the instruments that load, with this package's entry points only (others' are not ours)."""
-    registry = Registry(get_plugin_manager(config=config), config)
+    registry = Registry(PluginHost(config=config))
     return {instrument.id for instrument in registry.instruments}
 
 
@@ -97,7 +97,7 @@ def test_disabling_by_configuration(how: str, tmp_path: Path, monkeypatch: pytes
 def test_disabling_only_an_instrument_keeps_its_variants() -> None:
     _installed()
     config = Config(only_plugins=ONLY_OURS, disabled_instruments=frozenset({"pit-a"}))
-    registry = Registry(get_plugin_manager(config=config), config)
+    registry = Registry(PluginHost(config=config))
     assert "pit-a" not in registry.instruments.ids()
     assert {i.id for i in registry.instruments} == set(ALL_IDS) - {"pit-a"}
     assert registry.instrument(PCN).based_on == "pit-a"

@@ -17,9 +17,11 @@ from matrixkit_web.security import hash_token
 
 from matrixkit.cli import Context, main
 from matrixkit.collation import collate
+from matrixkit.io.collation_json import collation_to_dict
+from matrixkit.io.response_files import responses_to_document
 from matrixkit.registry import Registry
-from matrixkit.report import build_collation_report, collation_report_to_dict
-from matrixkit.responses import Response, responses_to_document
+from matrixkit.report import build_collation_report
+from matrixkit.responses import Response
 
 CreateWorkshop = Callable[..., dict[str, Any]]
 DOMAINS = [
@@ -143,7 +145,7 @@ def test_collation_is_the_cores_and_the_clis(
         got = client.get(url, headers=auth(w["facilitator_token"]))
         assert got.status_code == 200
         # The core's own computation of the same responses...
-        core = collation_report_to_dict(
+        core = collation_to_dict(
             build_collation_report(collate(instrument, expected_responses, by), registry.rule("median"))
         )
         assert got.json() == core
@@ -207,7 +209,7 @@ def test_join_code_of_another_workshop_is_refused(client: TestClient, create_wor
         (
             {"choices": {"leadership": 5}},
             422,
-            "5 is not a level of pit-a (1–4 or emerging/developing/maturing/thriving)",
+            "'5' is not a level of pit-a (1–4 or emerging/developing/maturing/thriving)",
         ),
         ({"choices": {"leadership": 0}}, 422, "not a level"),
         ({"choices": {"leadership": "brilliant"}}, 422, "not a level"),

@@ -7,12 +7,8 @@ file is reported as a warning and skipped; the other instruments stay available.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from matrixkit.hookspecs import hookimpl
-
-if TYPE_CHECKING:
-    from matrixkit.registry import InstrumentRegister
+from matrixkit.registry import InstrumentRegister
 
 PLUGIN_NAME = "MATRIXKIT_PATH"
 

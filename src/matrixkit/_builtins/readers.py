@@ -1,18 +1,14 @@
-"""The core's response readers (CSV, TOML, JSON), registered through the same hook as a plugin's."""
+"""The core's response readers (CSV, spreadsheets, TOML, JSON), registered through the same hook as a plugin's."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from matrixkit.hookspecs import hookimpl
-
-if TYPE_CHECKING:
-    from matrixkit.registry import ReaderRegister
+from matrixkit.io.readers import CsvReader, SpreadsheetReader
+from matrixkit.io.response_files import JsonReader, TomlReader
+from matrixkit.registry import ReaderRegister
 
 
 @hookimpl
 def matrixkit_register_readers(register: ReaderRegister) -> None:
-    from matrixkit.readers import builtin_readers
-
-    for reader in builtin_readers():
+    for reader in (CsvReader(), SpreadsheetReader(), TomlReader(), JsonReader()):
         register.reader(reader)

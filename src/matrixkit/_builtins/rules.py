@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from matrixkit.hookspecs import hookimpl
-
-if TYPE_CHECKING:
-    from matrixkit.registry import RuleRegister
+from matrixkit.registry import RuleRegister
+from matrixkit.rules import builtin_rules
 
 
 @hookimpl
 def matrixkit_register_rules(register: RuleRegister) -> None:
-    from matrixkit.rules import builtin_rules
-
     for rule in builtin_rules():
         register.rule(rule)

@@ -5,6 +5,7 @@ Everything shown comes from the report objects (:mod:`matrixkit.report`); nothin
 
 from __future__ import annotations
 
+import datetime
 import textwrap
 from collections.abc import Sequence
 
@@ -19,9 +20,18 @@ from matrixkit.report import (
     Stats,
     WorkshopReport,
 )
-from matrixkit.text import terminal_width
+from matrixkit.text import long_date, terminal_width, when_text
+from matrixkit.workshop import Action
 
-__all__ = ["render_collation", "render_comparison", "render_record", "render_report"]
+__all__ = [
+    "comparison_lines",
+    "render_collation",
+    "render_collation_sheet",
+    "render_comparison",
+    "render_record",
+    "render_report",
+    "render_summary",
+]
 
 
 def _table(rows: Sequence[Sequence[str]], headers: Sequence[str], right: Sequence[bool] | None = None) -> list[str]:
@@ -163,6 +173,8 @@ def render_collation(report: CollationReport, width: int | None = None) -> str:
     if report.sources:
         lines += _wrap("Inputs: " + ", ".join(report.sources), width)
     lines += collation_lines(report, width)
+    if report.notes:
+        lines += ["", "Notes on the inputs:", *[line for note in report.notes for line in _wrap(note, width, "  ")]]
     return "\n".join(lines) + "\n"
 
 
@@ -202,7 +214,7 @@ def render_report(report: WorkshopReport, width: int | None = None) -> str:
     lines = _heading(record.title)
     details = [f"Instrument: {instrument.title} ({instrument.id} {instrument.version})"]
     if record.date:
-        details.append(f"Date: {record.date.isoformat()}")
+        details.append(f"Date: {long_date(record.date)}")
     if record.place:
         details.append(f"Place: {record.place}")
     if record.facilitators:
@@ -218,6 +230,12 @@ def render_report(report: WorkshopReport, width: int | None = None) -> str:
         for part in report.inputs:
             suggested = ", ".join(f"{d.domain.key} {d.suggested.score if d.suggested else '—'}" for d in part.domains)
             lines += _wrap(f"{part.title} ({part.responses} responses): {suggested}", width)
+    if report.collation.notes:
+        lines += [
+            "",
+            "Notes on the inputs:",
+            *[line for note in report.collation.notes for line in _wrap(note, width, "  ")],
+        ]
     lines += ["", "Decisions", "---------"]
     ordered = list(report.priorities) + [d for d in report.decisions if d.priority is None]
     for d in ordered:
@@ -236,24 +254,84 @@ def render_report(report: WorkshopReport, width: int | None = None) -> str:
         if d.notes:
             lines += _wrap(f"Notes: {d.notes}", width, "  ")
         for action in d.actions:
-            lines += _action_lines(action.what, action.who, action.when, action.measure, width)
+            lines += _action_lines(action, width)
     if report.actions:
         lines += ["", "Partnership-wide actions"]
         for action in report.actions:
-            lines += _action_lines(action.what, action.who, action.when, action.measure, width)
+            lines += _action_lines(action, width)
+    if report.comparison is not None:
+        lines += ["", *comparison_lines(report.comparison, width, heading="Progress since the previous round")]
     if report.warnings and not report.collation.warnings:
         lines += ["", "Warnings:", *_warnings(report.warnings, width)]
     return "\n".join(lines) + "\n"
 
 
-def _action_lines(what: str, who: str, when: str, measure: str, width: int) -> list[str]:
-    lines = _wrap(f"- {what}", width, "  ")
-    extra = "; ".join(x for x in (f"who: {who}" if who else "", f"by: {when}" if when else "") if x)
+def _action_lines(action: Action, width: int) -> list[str]:
+    lines = _wrap(f"- {action.what}", width, "  ")
+    extra = "; ".join(
+        x
+        for x in (f"who: {action.who}" if action.who else "", f"by: {when_text(action.when)}" if action.when else "")
+        if x
+    )
     if extra:
         lines += _wrap(extra, width, "    ")
-    if measure:
-        lines += _wrap(f"measured by: {measure}", width, "    ")
+    if action.measure:
+        lines += _wrap(f"measured by: {action.measure}", width, "    ")
+    if action.status:
+        lines += _wrap(f"status: {action.status_label}" + (f" ({action.note})" if action.note else ""), width, "    ")
     return lines
+
+
+def render_summary(report: WorkshopReport, width: int | None = None) -> str:
+    """A one-page summary for a partnership board: agreed levels, then the top priorities with owners and dates."""
+    width = width or terminal_width()
+    record = report.record
+    lines = _heading(f"{record.title}: summary")
+    when = f"{long_date(record.date)}, " if record.date else ""
+    lines += _wrap(
+        f"{when}{report.collation.responses} partners assessed {report.instrument.title}. Levels agreed at the "
+        "workshop (suggested, where none was agreed):",
+        width,
+    )
+    rows = []
+    for d in report.decisions:
+        level, kind = (d.agreed, "agreed") if d.agreed is not None else (d.result.suggested, "suggested")
+        rows.append(
+            [_cut(d.domain.label, 36), _level(level), kind if level is not None else "", _num(d.result.agreement)]
+        )
+    lines += ["", *_table(rows, ["Domain", "Level", "", "Agreement"], [False, False, False, True])]
+    top = report.priorities[:5]
+    if top:
+        lines += ["", "Top priorities for action"]
+        for d in top:
+            lines += _wrap(f"{d.priority}. {d.domain.title}: {d.priorities or 'no priority text recorded'}", width)
+            for action in d.actions:
+                lines += _action_lines(action, width)
+    if report.comparison is not None:
+        moved = [c for c in report.comparison.domains if c.level_change]
+        if moved:
+            changes = ", ".join(f"{c.domain.label} {_signed(c.level_change)}" for c in moved)
+            lines += ["", *_wrap(f"Since {report.comparison.before_title}: {changes}.", width)]
+    return "\n".join(lines) + "\n"
+
+
+def render_collation_sheet(instrument: Instrument, width: int | None = None) -> str:
+    """The blank Workshop Collation Sheet: levels as rows, one column per domain, Consensus and Proposed
+    Priorities for Action rows to fill in."""
+    width = width or terminal_width()
+    lines = _heading(f"Workshop Collation Sheet: {instrument.title}")
+    lines += _wrap("Table: ________   Date: ________   Count how many people marked each level, per domain.", width)
+    numbers = [str(i) for i in range(1, len(instrument.domains) + 1)]
+    rows = [[f"{lv.label} ({lv.score})", *["____"] * len(numbers)] for lv in instrument.levels]
+    rows.append([f"Consensus ({instrument.levels[0].score}–{instrument.levels[-1].score})", *["____"] * len(numbers)])
+    lines += ["", *_table(rows, ["Level", *numbers], [False] + [True] * len(numbers))]
+    lines += ["", "Domains:"]
+    lines += [f"  {n}. {d.title}" for n, d in zip(numbers, instrument.domains, strict=True)]
+    lines += ["", "Proposed Priorities for Action:"]
+    lines += [
+        f"  {n}. {d.label}: ________________________________" for n, d in zip(numbers, instrument.domains, strict=True)
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _signed(value: float | int | None, digits: int = 2) -> str:
@@ -264,44 +342,61 @@ def _signed(value: float | int | None, digits: int = 2) -> str:
     return f"{value:+.{digits}f}"
 
 
-def render_comparison(comparison: Comparison, width: int | None = None) -> str:
-    """Two rounds side by side: level, mean, agreement and distribution changes per domain."""
-    width = width or terminal_width()
+def comparison_lines(comparison: Comparison, width: int, heading: str | None = None) -> list[str]:
+    """Two rounds side by side: the level shown (and whether agreed or suggested), mean, agreement and how the
+    distribution moved, per domain; then the earlier round's actions with their status."""
     instrument = comparison.instrument
-    lines = _heading(f"Comparison: {instrument.title} ({instrument.id})")
-    lines.append(f"Before: {comparison.before_title} ({comparison.before_responses} responses)")
-    lines.append(f"After:  {comparison.after_title} ({comparison.after_responses} responses)")
+    lines = _heading(heading or f"Comparison: {instrument.title} ({instrument.id})")
+
+    def dated(title: str, date: datetime.date | None) -> str:
+        return f"{title}, {long_date(date)}" if date is not None else title
+
+    lines.append(
+        f"Before: {dated(comparison.before_title, comparison.before_date)} ({comparison.before_responses} responses)"
+    )
+    lines.append(
+        f"After:  {dated(comparison.after_title, comparison.after_date)} ({comparison.after_responses} responses)"
+    )
     lines.append("")
     rows = []
     for c in comparison.domains:
-        before = c.agreed_before or c.before.suggested
-        after = c.agreed_after or c.after.suggested
         rows.append(
             [
                 _cut(c.domain.label, 30),
-                _level(before),
-                _level(after),
+                _level(c.shown_before) + (f" ({c.shown_before_kind})" if c.shown_before_kind else ""),
+                _level(c.shown_after) + (f" ({c.shown_after_kind})" if c.shown_after_kind else ""),
                 _signed(c.level_change),
-                f"{_num(c.before.mean)} → {_num(c.after.mean)}",
                 f"{_num(c.before.agreement)} → {_num(c.after.agreement)}",
                 _pct(c.distribution_shift),
             ]
         )
     lines += _table(
         rows,
-        ["Domain", "Before", "After", "Change", "Mean", "Agreement", "Shift"],
-        [False, False, False, True, True, True, True],
+        ["Domain", "Before", "After", "Change", "Agreement", "Shift"],
+        [False, False, False, True, True, True],
     )
     lines += [""]
     lines += _wrap(
-        "Before/After: the agreed level where a workshop record gives one, else the suggested level. Shift: how "
-        "much of the distribution of answers moved (total variation distance, 0% = the same, 100% = no overlap).",
+        "Before/After: the agreed level where a workshop record gives one, else the suggested level; the change "
+        "is counted between the levels shown. Shift: how much of the distribution of answers moved (0% = the "
+        "same, 100% = no overlap).",
         width,
     )
+    earlier = [(c.domain.title, a) for c in comparison.domains for a in c.actions_before]
+    earlier += [("Partnership-wide", a) for a in comparison.actions_before]
+    if earlier:
+        lines += ["", "Actions from the earlier round"]
+        for title, action in earlier:
+            lines += _wrap(f"{title}:", width, "  ") + _action_lines(action, width)
     if comparison.only_before:
         lines.append("Only in the earlier round: " + ", ".join(comparison.only_before))
     if comparison.only_after:
         lines.append("Only in the later round: " + ", ".join(comparison.only_after))
     if comparison.warnings:
         lines += ["", "Warnings:", *_warnings(comparison.warnings, width)]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def render_comparison(comparison: Comparison, width: int | None = None) -> str:
+    """Two rounds side by side (see :func:`comparison_lines`)."""
+    return "\n".join(comparison_lines(comparison, width or terminal_width())) + "\n"

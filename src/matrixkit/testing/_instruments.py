@@ -6,10 +6,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from matrixkit.model import Domain, Group, GuidanceSection, Instrument, Level, Source
+from matrixkit.model import Domain, Group, GuidanceSection, Instrument, Level, Source, ambiguous_names
 
 __all__ = ["colours", "instruments", "keys", "levels", "texts"]
 
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
 
 #: Lowercase kebab-case keys and ids.
@@ -20,9 +21,10 @@ colours = st.integers(min_value=0, max_value=0xFFFFFF).map(lambda n: f"#{n:06x}"
 
 
 def texts(min_size: int = 1, max_size: int = 60, hostile: bool = True) -> st.SearchStrategy[str]:
-    """Non-blank text; with ``hostile``, also markup, formulas, quotes and non-ASCII that outputs must escape."""
+    """Non-blank text people may write (any character but control characters and bidirectional overrides, which
+    instruments refuse); with ``hostile``, also markup, formulas, quotes and non-ASCII that outputs must escape."""
     plain = st.text(
-        alphabet=st.characters(exclude_categories=["Cs"]),
+        alphabet=st.characters(exclude_categories=["Cs", "Cc"], exclude_characters=_BIDI),
         min_size=min_size,
         max_size=max_size,
     ).filter(lambda s: s.strip() != "")
@@ -43,9 +45,14 @@ def texts(min_size: int = 1, max_size: int = 60, hostile: bool = True) -> st.Sea
     return st.one_of(plain, nasty)
 
 
+def levels(min_levels: int = 2, max_levels: int = 7) -> st.SearchStrategy[tuple[Level, ...]]:
+    """Ordered levels with distinct keys and labels and strictly increasing (possibly negative) scores, no name of
+    one level readable as another (as instruments require)."""
+    return _levels(min_levels, max_levels).filter(lambda found: not any(ambiguous_names(list(enumerate(found)))))
+
+
 @st.composite
-def levels(draw: st.DrawFn, min_levels: int = 2, max_levels: int = 7) -> tuple[Level, ...]:
-    """Ordered levels with distinct keys and labels and strictly increasing (possibly negative) scores."""
+def _levels(draw: st.DrawFn, min_levels: int = 2, max_levels: int = 7) -> tuple[Level, ...]:
     n = draw(st.integers(min_levels, max_levels))
     level_keys = draw(st.lists(keys, min_size=n, max_size=n, unique=True))
     labels = draw(st.lists(texts(max_size=20), min_size=n, max_size=n, unique_by=lambda s: s.casefold()))

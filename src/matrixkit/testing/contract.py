@@ -25,25 +25,36 @@ framework. Requires ``matrixkit[testing]`` (pytest and hypothesis).
 
 from __future__ import annotations
 
+import csv
 import html.parser
 import inspect
+import io
 import json
-import re
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from matrixkit.checks import exporter_problems, rule_problems
+from matrixkit.cli import Context, main
 from matrixkit.collation import Tally, collate
-from matrixkit.exporting import KINDS, Exporter, render, write_atomic
+from matrixkit.exporting import KINDS, Exporter, render_as, write_atomic
 from matrixkit.format import dump_instrument, instrument_from_document, instrument_to_dict, loads_instrument
-from matrixkit.model import KEY_PATTERN, Instrument
+from matrixkit.model import Instrument
 from matrixkit.registry import Registry
-from matrixkit.report import build_collation_report, build_record_sheet, build_workshop_report
+from matrixkit.report import (
+    WorkshopReport,
+    build_collation_report,
+    build_comparison,
+    build_record_sheet,
+    build_workshop_report,
+)
 from matrixkit.responses import Response
 from matrixkit.rules import ConsensusRule, LowerMedianRule
 from matrixkit.testing import strategies
@@ -75,7 +86,6 @@ __all__ = [
 #: shows it as text; one that does not produces an element carrying the ``data-matrixkit-probe`` attribute.
 PROBE = '<b data-matrixkit-probe="1">probe</b><script>alert(1)</script>'
 
-_KEY_RE = re.compile(KEY_PATTERN)
 _MARKUP_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "application/xml", "text/xml")
 _CSV_TYPES = ("text/csv", "text/tab-separated-values")
 
@@ -150,10 +160,6 @@ def run_cli(argv: Sequence[str], *, registry: Registry | None = None) -> CliResu
 
     Without ``registry`` the command sees the installed, enabled plugins (as on a terminal).
     """
-    import io
-
-    from matrixkit.cli import Context, main
-
     out, err = io.StringIO(), io.StringIO()
     try:
         status = main(list(argv), context=Context(registry=registry, stdout=out, stderr=err))
@@ -230,42 +236,27 @@ def check_registered_instruments(registry: Registry, *, plugin_names: Sequence[s
 
 def _all_ids(registry: Registry) -> Iterator[str]:
     # Disabled instruments still serve as bases of variants.
-    yield from registry.instruments._entries
+    yield from registry.instruments.all_ids()
 
 
 # -- exporters -----------------------------------------------------------------------------------------
 
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
-
 
 def check_exporter_description(exporter: Exporter) -> None:
-    """Check the class attributes an exporter must describe itself with, and its ``availability()``."""
+    """Check what an exporter must describe itself with (the checks the registry runs when it is registered:
+    :func:`matrixkit.checks.exporter_problems`), that it implements every kind it lists, and its
+    ``availability()``."""
     name = getattr(exporter, "name", None)
-    problems = []
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        problems.append(f"name {name!r} must be lowercase (letters, digits, '-', '+', '.'), as typed after --format")
-    extension = getattr(exporter, "extension", None)
-    if not isinstance(extension, str) or not re.match(r"^\.[A-Za-z0-9][A-Za-z0-9.]*$", extension):
-        problems.append(f"extension {extension!r} must start with a dot, e.g. '.csv'")
-    if not isinstance(exporter.media_type, str) or "/" not in exporter.media_type:
-        problems.append(f"media_type {exporter.media_type!r} is not a media type like 'text/csv'")
-    if not isinstance(exporter.description, str) or not exporter.description.strip():
-        problems.append("description is empty (it is shown by 'matrixkit formats')")
-    elif "\n" in exporter.description.strip():
-        problems.append("description must be one line")
-    kinds = exporter.kinds
-    if not kinds:
-        problems.append(f"kinds is empty; it lists what the exporter renders, a subset of {list(KINDS)}")
-    unknown = set(kinds) - set(KINDS)
-    if unknown:
-        problems.append(f"kinds {sorted(unknown)} are not among {list(KINDS)}")
-    for kind in sorted(set(kinds) & set(KINDS)):
-        method = getattr(type(exporter), f"render_{kind}", None)
-        if method is None or method is getattr(Exporter, f"render_{kind}"):
-            problems.append(f"kinds includes {kind!r} but render_{kind}() is not implemented")
-    hint = exporter.availability()
-    if hint is not None and (not isinstance(hint, str) or not hint.strip() or "\n" in hint.strip()):
-        problems.append(f"availability() must return None or a one-line install hint, not {hint!r}")
+    problems = exporter_problems(exporter)
+    for kind in sorted(set(getattr(exporter, "kinds", ())) & set(KINDS)):
+        method_name = f"render_{kind.replace('-', '_')}"
+        method = getattr(type(exporter), method_name, None)
+        if method is not None and method is getattr(Exporter, method_name):
+            problems.append(f"kinds includes {kind!r} but {method_name}() is not implemented")
+    if not problems:
+        hint = exporter.availability()
+        if hint is not None and (not isinstance(hint, str) or not hint.strip() or "\n" in hint.strip()):
+            problems.append(f"availability() must return None or a one-line install hint, not {hint!r}")
     if problems:
         raise _fail(f"exporter {name!r}: " + "; ".join(problems))
 
@@ -336,7 +327,7 @@ def check_exporter_escapes(exporter: Exporter, kind: str, subject: object) -> No
     with ``=``, ``+``, ``-``, ``@``, tab or carriage return (spreadsheets run those as formulas; OWASP CSV
     injection). Other formats are not checked.
     """
-    data = render(exporter, kind, subject)
+    data = render_as(exporter, kind, subject)
     if is_markup(exporter):
         text = data.decode("utf-8", errors="replace")
         finder = _ProbeFinder()
@@ -348,9 +339,6 @@ def check_exporter_escapes(exporter: Exporter, kind: str, subject: object) -> No
                 f"{len(finder.injected)} injected element(s), {len(finder.scripts)} injected script(s)"
             )
     elif is_spreadsheet_text(exporter):
-        import csv
-        import io
-
         delimiter = "\t" if exporter.extension == ".tsv" else ","
         text = data.decode("utf-8-sig", errors="replace")
         for row_number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
@@ -377,8 +365,6 @@ def check_exporter_writes_atomically(exporter: Exporter, kind: str, subject: obj
     temporary file renamed over the target. Writing the rendered bytes over an existing file replaces it
     completely and leaves no temporary file behind.
     """
-    import os
-
     with tempfile.TemporaryDirectory(prefix="matrixkit-contract-") as folder:
         here = Path(folder)
         target = here / f"out{exporter.extension}"
@@ -386,7 +372,7 @@ def check_exporter_writes_atomically(exporter: Exporter, kind: str, subject: obj
         before = os.getcwd()
         os.chdir(here)
         try:
-            data = render(exporter, kind, subject)
+            data = render_as(exporter, kind, subject)
         finally:
             os.chdir(before)
         stray = sorted(p.name for p in here.iterdir() if p != target)
@@ -445,7 +431,7 @@ class PluginContract:
         """Names under which the plugins under test are registered in :meth:`registry`."""
         registry = cls.registry()
         own = {id(p) for p in cls.plugin_objects()}
-        return [name for name, plugin in registry.pm.list_name_plugin() if id(plugin) in own]
+        return [name for name, plugin in registry.host.objects.items() if id(plugin) in own]
 
     @classmethod
     def _settings(cls) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -499,7 +485,7 @@ class InstrumentContract(PluginContract):
         for instrument in self.own_instruments():
             if instrument.based_on is None:
                 continue
-            base = registry.instruments._base(instrument.based_on)
+            base = registry.instruments.base(instrument.based_on)
             if instrument.levels != base.levels:
                 raise _fail(f"variant {instrument.id!r} does not keep the levels of its base {base.id!r}")
 
@@ -507,7 +493,7 @@ class InstrumentContract(PluginContract):
         registry = self.registry()
         for instrument in self.own_instruments():
             for name in ("text", "json", "toml"):
-                data = render(registry.exporter(name), "sheet", instrument)
+                data = render_as(registry.exporter(name), "sheet", instrument)
                 if instrument.id not in data.decode("utf-8"):
                     raise _fail(f"'matrixkit show {instrument.id} --format {name}' does not name the instrument")
 
@@ -525,18 +511,19 @@ def _probe_record(record: WorkshopRecord) -> WorkshopRecord:
 
 @st.composite
 def exporter_subjects(draw: st.DrawFn, kind: str, *, probe: bool = False, max_domains: int = 6) -> object:
-    """Generated subjects an exporter renders as ``kind``: an instrument (``sheet``), a
+    """Generated subjects an exporter renders as ``kind``: an instrument (``sheet``, ``collation-sheet``), a
     :class:`~matrixkit.report.RecordSheet` (``record``), a :class:`~matrixkit.report.CollationReport`
-    (``collation``) or a :class:`~matrixkit.report.WorkshopReport` (``report``), of generated instruments of any
-    shape. With ``probe``, every text a person reads (titles, descriptors, sector names, participants,
-    comments, decisions and actions) carries :data:`PROBE`.
+    (``collation``), a :class:`~matrixkit.report.WorkshopReport` (``report``, sometimes with a comparison with
+    an earlier round; ``summary``) or a :class:`~matrixkit.report.Comparison` (``comparison``), of generated
+    instruments of any shape. With ``probe``, every text a person reads (titles, descriptors, sector names,
+    participants, comments, decisions and actions) carries :data:`PROBE`.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
     instrument = draw(strategies.instruments(max_domains=max_domains, hostile=not probe))
     if probe:
         instrument = probe_instrument(instrument)
-    if kind == "sheet":
+    if kind in ("sheet", "collation-sheet"):
         return instrument
     if kind == "record":
         sheet = draw(strategies.record_sheets(instrument))
@@ -551,18 +538,31 @@ def exporter_subjects(draw: st.DrawFn, kind: str, *, probe: bool = False, max_do
         collation = draw(strategies.collations(instrument, by=by, max_responses=12, sectors=sectors))
         title = PROBE if probe else draw(st.just("") | strategies.texts(max_size=30))
         return build_collation_report(collation, rule, title=title, sources=[PROBE] if probe else ["table-1.csv"])
-    record = draw(strategies.workshop_records(instrument))
-    if probe:
-        record = _probe_record(record)
-    collation = draw(strategies.collations(instrument, by=record.by, max_responses=12, sectors=sectors))
-    report = build_collation_report(collation, rule, title=record.title, sources=list(record.inputs))
-    return build_workshop_report(record, report)
+
+    def workshop() -> object:
+        record = draw(strategies.workshop_records(instrument))
+        if probe:
+            record = _probe_record(record)
+        collation = draw(strategies.collations(instrument, by=record.by, max_responses=12, sectors=sectors))
+        report = build_collation_report(collation, rule, title=record.title, sources=list(record.inputs))
+        return build_workshop_report(record, report)
+
+    if kind == "comparison":
+        before, after = workshop(), workshop()
+        assert isinstance(before, WorkshopReport) and isinstance(after, WorkshopReport)
+        return build_comparison(before, after)
+    report = workshop()
+    if kind == "report" and draw(st.booleans()):
+        earlier = workshop()
+        assert isinstance(earlier, WorkshopReport) and isinstance(report, WorkshopReport)
+        report = attrs.evolve(report, comparison=build_comparison(earlier, report))
+    return report
 
 
 def example_subject(kind: str) -> object:
     """A small, fixed subject of ``kind``: two levels, one domain, three people from two sectors."""
     instrument = _small_instrument()
-    if kind == "sheet":
+    if kind in ("sheet", "collation-sheet"):
         return instrument
     people = [("A", "high", "civic"), ("B", "low", "vcse"), ("C", None, "vcse")]
     responses = [
@@ -575,14 +575,17 @@ def example_subject(kind: str) -> object:
     report = build_collation_report(collate(instrument, responses, "sector"), rule, title="Table 1")
     if kind == "collation":
         return report
-    if kind != "report":
+    if kind not in ("report", "summary", "comparison"):
         raise ValueError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
     action = Action(what="Agree who leads", who="The board", when="2030-06-30", measure="A named lead")
     decision = DomainDecision(agreed="low", target="high", priority=1, priorities="A lead", actions=(action,))
     record = WorkshopRecord(
         instrument=instrument.id, title="Contract workshop", by="sector", domains={"only": decision}
     )
-    return build_workshop_report(record, report)
+    workshop = build_workshop_report(record, report)
+    if kind == "comparison":
+        return build_comparison(workshop, workshop)
+    return workshop
 
 
 class ExporterContract(PluginContract):
@@ -623,25 +626,35 @@ class ExporterContract(PluginContract):
         for exporter in self.exporters():
             check_exporter_description(exporter)
 
-    def _renders_anything(self, kind: str) -> None:
+    def _skip_unless_available(self, kind: str) -> list[Exporter]:
         exporters = self.available(kind)
         if not exporters:
-            return
+            rendering = [e.name for e in self.exporters() if kind in e.kinds]
+            why = (
+                f"{', '.join(rendering)} cannot be used here (install the plugin's extras)"
+                if rendering
+                else "no exporter under test renders it"
+            )
+            pytest.skip(f"nothing to check for the kind {kind!r}: {why}")
+        return exporters
+
+    def _renders_anything(self, kind: str) -> None:
+        exporters = self._skip_unless_available(kind)
 
         @self._settings()
         @given(subject=exporter_subjects(kind))
         def property_(subject: object) -> None:
             for exporter in exporters:
-                if not render(exporter, kind, subject):
+                if not render_as(exporter, kind, subject):
                     raise _fail(f"exporter {exporter.name!r} rendered an empty {kind}")
 
         property_()
 
     def _escapes(self, kind: str) -> None:
         # Only markup (HTML, SVG, XML) and CSV/TSV outputs have text to escape; see check_exporter_escapes.
-        exporters = [e for e in self.available(kind) if is_markup(e) or is_spreadsheet_text(e)]
+        exporters = [e for e in self._skip_unless_available(kind) if is_markup(e) or is_spreadsheet_text(e)]
         if not exporters:
-            return
+            pytest.skip(f"no exporter under test writes markup or CSV for the kind {kind!r}: nothing to escape")
 
         @self._settings()
         @given(subject=exporter_subjects(kind, probe=True, max_domains=4))
@@ -663,6 +676,15 @@ class ExporterContract(PluginContract):
     def test_renders_any_workshop_report(self) -> None:
         self._renders_anything("report")
 
+    def test_renders_any_collation_sheet(self) -> None:
+        self._renders_anything("collation-sheet")
+
+    def test_renders_any_summary(self) -> None:
+        self._renders_anything("summary")
+
+    def test_renders_any_comparison(self) -> None:
+        self._renders_anything("comparison")
+
     def test_sheets_escape_hostile_text(self) -> None:
         self._escapes("sheet")
 
@@ -675,28 +697,34 @@ class ExporterContract(PluginContract):
     def test_workshop_reports_escape_hostile_text(self) -> None:
         self._escapes("report")
 
+    def test_collation_sheets_escape_hostile_text(self) -> None:
+        self._escapes("collation-sheet")
+
+    def test_summaries_escape_hostile_text(self) -> None:
+        self._escapes("summary")
+
+    def test_comparisons_escape_hostile_text(self) -> None:
+        self._escapes("comparison")
+
     def test_output_is_written_atomically(self) -> None:
+        checked = 0
         for kind in KINDS:
             for exporter in self.available(kind):
                 check_exporter_writes_atomically(exporter, kind, example_subject(kind))
+                checked += 1
+        if not checked:
+            pytest.skip("no exporter under test can be used here (install the plugin's extras)")
 
 
 # -- consensus rules -----------------------------------------------------------------------------------
 
 
 def check_rule_description(rule: ConsensusRule) -> None:
-    """Check a rule's ``name`` (kebab-case, typed after ``--rule``) and one-line ``description``."""
-    name = getattr(rule, "name", None)
-    problems = []
-    if not isinstance(name, str) or not _KEY_RE.match(name):
-        problems.append(f"name {name!r} must be lowercase kebab-case, as typed after --rule")
-    description = getattr(rule, "description", None)
-    if not isinstance(description, str) or not description.strip() or "\n" in description.strip():
-        problems.append(f"description must be one line of text ('matrixkit rules' shows it), not {description!r}")
-    if not callable(getattr(rule, "suggest", None)):
-        problems.append("it has no suggest(tally, instrument) method")
+    """Check a rule's ``name`` (kebab-case, typed after ``--rule``), one-line ``description`` and ``suggest``
+    method (the checks the registry runs when it is registered: :func:`matrixkit.checks.rule_problems`)."""
+    problems = rule_problems(rule)
     if problems:
-        raise _fail(f"rule {name!r}: " + "; ".join(problems))
+        raise _fail(f"rule {getattr(rule, 'name', None)!r}: " + "; ".join(problems))
 
 
 def check_rule_suggestion(rule: ConsensusRule, tally: Tally, instrument: Instrument) -> int | None:

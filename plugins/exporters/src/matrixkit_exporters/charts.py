@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from matrixkit.model import Instrument, Level
-    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
 __all__ = [
     "ChartLevel",
@@ -475,3 +475,42 @@ def render_report(report: WorkshopReport, fmt: ImageFormat) -> bytes:
 
 def _title(name: str, responses: int) -> str:
     return f"{name} ({responses} {'response' if responses == 1 else 'responses'})"
+
+
+def comparison_series(comparison: Comparison) -> list[Series]:
+    """The level shown per domain then and now (agreed where recorded, otherwise suggested)."""
+    before = [
+        None if d.shown_before is None else comparison.before_instrument.levels.index(d.shown_before)
+        for d in comparison.domains
+    ]
+    after = [_index(d.shown_after, comparison.instrument) for d in comparison.domains]
+    return [Series(f"Then: {comparison.before_title}", before), Series(f"Now: {comparison.after_title}", after)]
+
+
+def comparison_chart(comparison: Comparison) -> Figure:
+    """Then and now per domain, with an arrow where the level shown changed."""
+    return levels_chart(
+        [d.domain.label for d in comparison.domains],
+        chart_levels(comparison.instrument),
+        comparison_series(comparison),
+        title="Then and now",
+        arrows=True,
+    )
+
+
+def describe_comparison(comparison: Comparison) -> str:
+    """A text alternative for the then-and-now chart."""
+    parts = [
+        f"{d.domain.label}: {d.shown_before.label if d.shown_before else 'none'} then, "
+        f"{d.shown_after.label if d.shown_after else 'none'} now"
+        for d in comparison.domains
+    ]
+    return (
+        "Dot chart of the level shown per domain, then and now, with an arrow where it changed. "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def render_comparison(comparison: Comparison, fmt: ImageFormat) -> bytes:
+    return figure_bytes(comparison_chart(comparison), fmt, description=describe_comparison(comparison))

@@ -10,9 +10,13 @@ then a Consensus row and a Proposed Priorities for Action row; agreement, and wh
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from matrixkit.report import AGREEMENT_EXPLAINED
+from matrixkit.rules import DISCUSS_BELOW
+from matrixkit.text import long_date
 from matrixkit_exporters import charts
 from matrixkit_exporters.blocks import (
     Block,
@@ -37,11 +41,9 @@ from matrixkit_exporters.layout import (
     SHEET_INSTRUCTIONS,
     action_when,
     agreement,
-    agreement_meaning,
     collation_title,
     credit,
     decimal,
-    display_name,
     flag_explanations,
     group_label,
     instrument_name,
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from matrixkit.model import Instrument, Level
     from matrixkit.report import (
         CollationReport,
+        Comparison,
         DomainDecisionResult,
         RecordSheet,
         RecordSummary,
@@ -67,8 +70,20 @@ if TYPE_CHECKING:
     )
     from matrixkit.workshop import Action
 
-__all__ = ["collation", "collation_sheet", "collation_tables", "record", "report", "sheet", "summary"]
+__all__ = [
+    "change_text",
+    "collation",
+    "collation_sheet",
+    "collation_tables",
+    "comparison",
+    "record",
+    "report",
+    "sheet",
+    "summary",
+]
 
+#: Shown for an action whose status the record does not give.
+NO_STATUS = "Not recorded"
 #: The height (mm) of a chart that opens a page of its own: the page less its heading and caption.
 CHART_PAGE = 158.0
 #: Most domains side by side in one collation sheet table; more continue in a second table below.
@@ -390,9 +405,9 @@ def _reading(report: CollationReport, *, rule: bool = True) -> list[Block]:
                 "level.",
             )
         )
-    items.append(("Agreement", agreement_meaning(report.discuss_below)))
+    items.append(("Agreement", report.agreement_explained))
     items.append(("Within one level", "The share of the answers at the suggested level or next to it."))
-    items += [(f"Flag “{flag}”", text) for flag, text in flag_explanations(used_flags(report), report.discuss_below)]
+    items += [(f"Flag “{flag}”", text) for flag, text in flag_explanations(used_flags(report))]
     blocks.append(Definitions(items))
     return blocks
 
@@ -508,7 +523,7 @@ def _collation_meta(report: CollationReport) -> list[tuple[str, str]]:
     if report.by is not None:
         rows.append((f"By {report.by}", ", ".join(group_label(report, g) for g in report.groups)))
     if report.sources:
-        rows.append(("Sources", ", ".join(display_name(s) for s in report.sources)))
+        rows.append(("Sources", ", ".join(report.label(s) for s in report.sources)))
     return rows
 
 
@@ -525,9 +540,20 @@ def collation(report: CollationReport) -> Document:
 
 
 def _actions_table(actions: Sequence[Action], caption: str) -> Table:
+    """What, who, by when and how progress will be measured; and how far each got, once the record says so."""
     header = [Cell("What"), Cell("Who"), Cell("By when"), Cell("How progress will be measured")]
-    rows = [Row([Cell(a.what), Cell(a.who or NONE), Cell(action_when(a)), Cell(a.measure or NONE)]) for a in actions]
-    return Table(caption, header, rows, [3.0, 2.0, 1.4, 3.0], row_headers=False)
+    widths = [3.0, 2.0, 1.4, 3.0]
+    tracked = any(a.status for a in actions)
+    if tracked:
+        header.append(Cell("Status"))
+        widths.append(1.6)
+    rows = []
+    for a in actions:
+        cells = [Cell(a.what), Cell(a.who or NONE), Cell(action_when(a)), Cell(a.measure or NONE)]
+        if tracked:
+            cells.append(Cell(a.status_label or NO_STATUS, note=" ".join(a.note.split()), bold=a.status == "done"))
+        rows.append(Row(cells))
+    return Table(caption, header, rows, widths, row_headers=False)
 
 
 def _decisions_table(report: WorkshopReport) -> Table:
@@ -583,7 +609,7 @@ def _decision_blocks(d: DomainDecisionResult, heading: str) -> list[Block]:
 def _inputs_table(report: WorkshopReport) -> Table:
     instrument = report.instrument
     header = [Cell("Domain")] + [
-        Cell(f"{display_name(c.title) if c.title else f'Input {i}'} ({plural(c.responses, 'person', 'people')})")
+        Cell(f"{report.label(c.title) if c.title else f'Input {i}'} ({plural(c.responses, 'person', 'people')})")
         for i, c in enumerate(report.inputs, 1)
     ]
     rows = [
@@ -631,6 +657,17 @@ def report(report: WorkshopReport) -> Document:
             _actions_table(report.actions, "Actions that concern the whole partnership"),
         ]
     parts = [Part(first, landscape=False), Part(decided, new_page=True, landscape=False)]
+    if report.comparison is not None:
+        previous = report.comparison
+        progress: list[Block] = [
+            Heading(2, "Progress since the previous round"),
+            Paragraph(
+                f"Compared with {_round_name(previous.before_title, previous.before_date)} "
+                f"({plural(previous.before_responses, 'response')}).",
+                style="muted",
+            ),
+        ]
+        parts.append(Part(progress + _comparison_blocks(previous, 3), new_page=True, landscape=False))
     body: list[Block] = [
         Heading(2, "Collation of all responses"),
         Paragraph(
@@ -677,22 +714,35 @@ def summary(report: WorkshopReport) -> Document:
     who leads them and by when."""
     instrument = report.instrument
     meta = [(label, value) for label, value in report_meta(report) if label != "Facilitators"]
+    previous = report.comparison
+    if previous is not None:
+        meta.append(("Previous round", _round_name(previous.before_title, previous.before_date)))
     blocks: list[Block] = [Heading(1, report.title), Definitions(meta)]
     header = [Cell("Domain"), Cell("Agreed level"), Cell("Target"), Cell("Priority", align="right")]
-    rows = [
-        Row(
-            [
-                Cell(d.domain.title, bold=True),
-                _level_cell(d.agreed, instrument, bold=True),
-                _level_cell(d.target, instrument),
-                Cell(str(d.priority) if d.priority is not None else NONE, align="right"),
-            ]
-        )
-        for d in report.decisions
-    ]
+    changes = {d.domain.key: d for d in previous.domains} if previous is not None else {}
+    if previous is not None:
+        header.append(Cell("Since the previous round"))
+    rows = []
+    for d in report.decisions:
+        cells = [
+            Cell(d.domain.title, bold=True),
+            _level_cell(d.agreed, instrument, bold=True),
+            _level_cell(d.target, instrument),
+            Cell(str(d.priority) if d.priority is not None else NONE, align="right"),
+        ]
+        if previous is not None:
+            change = changes.get(d.domain.key)
+            cells.append(Cell(change_text(change.level_change) if change is not None else "new domain"))
+        rows.append(Row(cells))
     blocks += [
         Heading(2, "Agreed levels"),
-        Table("The level the workshop agreed for each domain, and the level aimed for", header, rows, [3, 2, 2, 1]),
+        Table(
+            "The level the workshop agreed for each domain, and the level aimed for"
+            + ("; the change since the previous round" if previous is not None else ""),
+            header,
+            rows,
+            [3, 2, 2, 1] + ([2] if previous is not None else []),
+        ),
     ]
     ranked = report.priorities[:SUMMARY_PRIORITIES]
     if ranked:
@@ -723,6 +773,17 @@ def summary(report: WorkshopReport) -> Document:
             Heading(2, "For the whole partnership"),
             Bullets(_action_lines(report.actions).split("\n")),
         ]
+    if previous is not None:
+        earlier = [a for d in previous.domains for a in d.actions_before] + list(previous.actions_before)
+        if earlier:
+            counted = [
+                plural(sum(1 for a in earlier if a.status == status), "action") + f" {label.lower()}"
+                for status, label in (("done", "Done"), ("in-progress", "In progress"), ("not-started", "Not started"))
+            ]
+            unknown = sum(1 for a in earlier if not a.status)
+            if unknown:
+                counted.append(f"{unknown} with no status recorded")
+            blocks.append(Paragraph("; ".join(counted) + ".", label="The previous round's actions"))
     blocks.append(
         Paragraph(
             f"Agreed at the workshop from the answers of {plural(report.collation.responses, 'person', 'people')}; "
@@ -732,4 +793,139 @@ def summary(report: WorkshopReport) -> Document:
     )
     return _document(
         instrument, f"Summary: {report.title}", "Workshop summary for the board", [Part(blocks, landscape=False)]
+    )
+
+
+# -- progress between rounds ----------------------------------------------------------------------------------
+
+
+def change_text(change: int | None) -> str:
+    """``up 1 level``, ``down 2 levels``, ``no change``, or :data:`NONE`."""
+    if change is None:
+        return NONE
+    if change == 0:
+        return "no change"
+    return f"{'up' if change > 0 else 'down'} {plural(abs(change), 'level')}"
+
+
+def _round_name(title: str, date: datetime.date | None) -> str:
+    return f"{title}, {long_date(date)}" if date is not None else title
+
+
+def _shown_cell(level: Level | None, kind: str | None, instrument: Instrument, colours: int) -> Cell:
+    """A level shown in a comparison, with what it is (agreed or suggested). ``instrument`` is the round's own;
+    the colour is the document's level at the same position (``colours`` levels)."""
+    index = _index(level, instrument)
+    return Cell(
+        level_name(level),
+        level=index if index is not None and index < colours else None,
+        bold=kind == "agreed",
+        note=kind or "",
+    )
+
+
+def _comparison_table(comparison: Comparison) -> Table:
+    instrument = comparison.instrument
+    header = [
+        Cell("Domain"),
+        Cell("Then"),
+        Cell("Now"),
+        Cell("Change"),
+        Cell("Agreement then", align="right"),
+        Cell("Agreement now", align="right"),
+    ]
+    rows = [
+        Row(
+            [
+                Cell(d.domain.title, bold=True),
+                _shown_cell(d.shown_before, d.shown_before_kind, comparison.before_instrument, len(instrument.levels)),
+                _shown_cell(d.shown_after, d.shown_after_kind, instrument, len(instrument.levels)),
+                Cell(change_text(d.level_change), bold=d.level_change not in (None, 0)),
+                Cell(agreement(d.before.agreement), align="right"),
+                Cell(agreement(d.after.agreement), align="right"),
+            ]
+        )
+        for d in comparison.domains
+    ]
+    return Table(
+        "Per domain: the level shown in each round (agreed where recorded, otherwise suggested), the change, and "
+        "how far people agreed then and now",
+        header,
+        rows,
+        [2.6, 1.6, 1.6, 1.3, 1.1, 1.1],
+    )
+
+
+def _status_actions_table(rows: list[tuple[str, Action]], caption: str) -> Table:
+    header = [Cell("Domain"), Cell("What"), Cell("Who"), Cell("By when"), Cell("Status"), Cell("Note")]
+    body = [
+        Row(
+            [
+                Cell(domain, bold=True),
+                Cell(a.what),
+                Cell(a.who or NONE),
+                Cell(action_when(a)),
+                Cell(a.status_label or NO_STATUS, bold=a.status == "done", muted=not a.status_label),
+                Cell(" ".join(a.note.split())),
+            ]
+        )
+        for domain, a in rows
+    ]
+    return Table(caption, header, body, [1.8, 3.0, 1.8, 1.3, 1.1, 2.4], row_headers=False)
+
+
+def _comparison_blocks(comparison: Comparison, depth: int) -> list[Block]:
+    """The comparison's sections, headings from level ``depth``."""
+    blocks: list[Block] = [Warning(w) for w in comparison.warnings]
+    blocks += [Heading(depth, "Level per domain, then and now"), _comparison_table(comparison)]
+    blocks.append(
+        Definitions(
+            [
+                (
+                    "Level shown",
+                    "The level the workshop agreed, where it recorded one; otherwise the level suggested from the "
+                    "answers (marked “suggested”). The same rule on both sides.",
+                ),
+                ("Change", "The level shown now, less the level shown then."),
+                ("Agreement", AGREEMENT_EXPLAINED.format(threshold=DISCUSS_BELOW)),
+            ]
+        )
+    )
+    before, after = comparison.before_title, comparison.after_title
+    blocks += [
+        Heading(depth, "Then and now"),
+        Chart(
+            charts.comparison_chart(comparison),
+            charts.describe_comparison(comparison),
+            f"Level per domain: then ({before}) and now ({after}).",
+        ),
+    ]
+    rows = [(d.domain.title, a) for d in comparison.domains for a in d.actions_before]
+    rows += [("Whole partnership", a) for a in comparison.actions_before]
+    if rows:
+        blocks += [
+            Heading(depth, "Actions from the earlier round"),
+            _status_actions_table(rows, f"The actions agreed at {before}, and how far they have come"),
+        ]
+    return blocks
+
+
+def comparison(comparison: Comparison) -> Document:
+    """Progress between two rounds: the level shown in each (the same rule on both sides) and the change, a
+    before/after chart, agreement then and now, and the earlier round's actions with their status."""
+    before = _round_name(comparison.before_title, comparison.before_date)
+    after = _round_name(comparison.after_title, comparison.after_date)
+    meta = [
+        ("Earlier round", f"{before} ({plural(comparison.before_responses, 'response')})"),
+        ("Later round", f"{after} ({plural(comparison.after_responses, 'response')})"),
+        ("Instrument", instrument_name(comparison.instrument)),
+    ]
+    if comparison.only_before:
+        meta.append(("Only in the earlier round", ", ".join(comparison.only_before)))
+    if comparison.only_after:
+        meta.append(("Only in the later round", ", ".join(comparison.only_after)))
+    blocks: list[Block] = [Heading(1, "Progress between rounds"), Definitions(meta)]
+    blocks += _comparison_blocks(comparison, 2)
+    return _document(
+        comparison.instrument, f"Progress: {comparison.after_title}", "Progress between rounds", [Part(blocks)]
     )

@@ -5,14 +5,13 @@ No statistics here: only the arrangement of what the instrument (or a report) al
 
 from __future__ import annotations
 
-import datetime
 import math
-import re
 from collections.abc import Iterable, Iterator
-from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import attrs
+
+from matrixkit.text import long_date, when_text
 
 if TYPE_CHECKING:
     from matrixkit.model import Domain, Group, Instrument, Level
@@ -26,18 +25,15 @@ __all__ = [
     "Section",
     "action_when",
     "agreement",
-    "agreement_meaning",
     "collation_title",
     "credit",
     "decimal",
-    "display_name",
     "flag_explanations",
     "group_label",
     "instrument_heading",
     "instrument_name",
     "level_heading",
     "level_name",
-    "long_date",
     "percent",
     "plural",
     "report_meta",
@@ -137,49 +133,17 @@ def rule_text(report: CollationReport) -> str:
 
 
 def group_label(report: CollationReport, name: str) -> str:
-    """``civic (6 people)``."""
+    """The group's display name and size: ``Civic (6 people)``."""
     sizes = dict(report.group_sizes)
-    return f"{name} ({plural(sizes.get(name, 0), 'person', 'people')})"
+    return f"{report.label(name)} ({plural(sizes.get(name, 0), 'person', 'people')})"
 
 
-def agreement_meaning(discuss_below: float) -> str:
-    """What the agreement figure means, in plain English, for the reader of a report."""
-    return (
-        "Agreement runs from 0 to 1: 1.00 when everyone chose the same level, 0 when people split evenly "
-        "between the lowest and the highest level; answers spread over neighbouring levels score in between. "
-        f"Below {decimal(discuss_below)} a domain is flagged to discuss."
-    )
-
-
-def _flag_texts(discuss_below: float) -> dict[str, str]:
-    from matrixkit.report import MANY_MISSING_SHARE
-    from matrixkit.rules import POLARISED_SHARE
-
-    return {
-        "discuss": (
-            f"Talk it through: agreement is below {decimal(discuss_below)}, or views are split between the extremes."
-        ),
-        "polarised": (
-            f"Views are split: at least {percent(POLARISED_SHARE)} of the answers are at the lowest level and at "
-            f"least {percent(POLARISED_SHARE)} at the highest."
-        ),
-        "unanswered": "No one chose a level.",
-        "many-missing": (
-            f"At least {percent(MANY_MISSING_SHARE)} of the people left it blank or did not know, so the figures "
-            "rest on fewer answers."
-        ),
-        "no-suggestion": "People answered, but the rule could not propose one level.",
-    }
-
-
-def flag_explanations(flags: Iterable[str], discuss_below: float) -> list[tuple[str, str]]:
-    """(flag, plain-English explanation) for the flags given, in the order of :data:`matrixkit.report.FLAGS`
-    (a flag this module has no words for keeps the core's own meaning)."""
+def flag_explanations(flags: Iterable[str]) -> list[tuple[str, str]]:
+    """(flag, what it means, as a sentence) for the flags given, in the order of :data:`matrixkit.report.FLAGS`."""
     from matrixkit.report import FLAGS
 
     used = set(flags)
-    texts = _flag_texts(discuss_below)
-    return [(flag, texts.get(flag, meaning)) for flag, meaning in FLAGS.items() if flag in used]
+    return [(flag, meaning[:1].upper() + meaning[1:] + ".") for flag, meaning in FLAGS.items() if flag in used]
 
 
 def used_flags(report: CollationReport) -> list[str]:
@@ -208,45 +172,8 @@ def report_meta(report: WorkshopReport) -> list[tuple[str, str]]:
 
 
 def action_when(action: Action) -> str:
-    """By when: a date as a UK long date (``30 June 2025``), text as written, :data:`NONE` when not given."""
-    when: object = action.when
-    if isinstance(when, datetime.date):
-        return long_date(when)
-    if isinstance(when, str) and _ISO_DATE.match(when):
-        try:
-            return long_date(datetime.date.fromisoformat(when))
-        except ValueError:
-            return when
-    return str(when) if when else NONE
-
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def long_date(date: datetime.date) -> str:
-    """A UK long date, ``12 March 2025``, whatever the locale (documents for people, not machines)."""
-    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
-
-
-def display_name(name: str) -> str:
-    """The name people know a table (or an input file) by: ``Table 1`` for ``table-1.csv``."""
-    stem = PurePath(name).stem if PurePath(name).suffix else name
-    words = " ".join(re.split(r"[-_\s]+", stem)).strip()
-    return words[:1].upper() + words[1:] if words else name
+    """By when: a date as people write it ("30 June 2025"), or the text as written."""
+    return when_text(action.when) if action.when else NONE
 
 
 def credit(instrument: Instrument) -> str:

@@ -49,11 +49,12 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph as WordParagraph
 
     from matrixkit.model import Instrument
-    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
 __all__ = [
     "render_collation",
     "render_collation_sheet",
+    "render_comparison",
     "render_document",
     "render_record",
     "render_report",
@@ -649,3 +650,9 @@ def render_collation_sheet(instrument: Instrument) -> bytes:
 def render_summary(report: WorkshopReport) -> bytes:
     """The one-page board summary: agreed levels, top priorities with who and by when."""
     return render_document(documents.summary(report))
+
+
+def render_comparison(comparison: Comparison) -> bytes:
+    """Progress between rounds: the level shown then and now, the change, a before/after chart, agreement then
+    and now, and the earlier round's actions with their status."""
+    return render_document(documents.comparison(comparison))

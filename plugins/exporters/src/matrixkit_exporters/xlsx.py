@@ -26,17 +26,16 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from matrixkit.text import long_date
 from matrixkit_exporters.colour import edge_colour, text_colour
-from matrixkit_exporters.documents import COLLATION_FIELDS, consensus_label
+from matrixkit_exporters.documents import COLLATION_FIELDS, NO_STATUS, consensus_label
 from matrixkit_exporters.layout import (
     NONE,
     SHEET_FIELDS,
     SHEET_INSTRUCTIONS,
     action_when,
-    agreement_meaning,
     collation_title,
     credit,
-    display_name,
     flag_explanations,
     group_label,
     instrument_name,
@@ -54,12 +53,20 @@ if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
 
     from matrixkit.model import Instrument, Level
-    from matrixkit.report import CollationReport, DomainDecisionResult, RecordSheet, Stats, WorkshopReport
+    from matrixkit.report import (
+        CollationReport,
+        Comparison,
+        DomainDecisionResult,
+        RecordSheet,
+        Stats,
+        WorkshopReport,
+    )
     from matrixkit.workshop import Action
 
 __all__ = [
     "render_collation",
     "render_collation_sheet",
+    "render_comparison",
     "render_record",
     "render_report",
     "render_sheet",
@@ -149,6 +156,8 @@ class Book:
         # Three decimals: 0.696 must not read 0.70 beside a flag for agreement below 0.70.
         self.agreement = self.wb.add_format({**cell, "num_format": "0.000", "align": "center"})
         self.percent = self.wb.add_format({**cell, "num_format": "0%", "align": "center"})
+        # A change of level: +1, -1 or 0.
+        self.change = self.wb.add_format({**cell, "num_format": "+0;-0;0", "align": "center", "bold": True})
         self.blank = self.wb.add_format(cell)
         self.tall = self.wb.add_format({**cell, "bg_color": "#fffbe6", "font_color": "#000000"})
         self.warning = self.wb.add_format({**base, "bold": True, "font_color": "#8a3b00", "text_wrap": True})
@@ -215,12 +224,24 @@ class Book:
         else:
             self.num(ws, row, col, value)
 
-    def level(self, ws: Worksheet, row: int, col: int, level: Level | None, bold: bool = False) -> None:
-        """A level's name, filled with its colour."""
+    def level(
+        self,
+        ws: Worksheet,
+        row: int,
+        col: int,
+        level: Level | None,
+        bold: bool = False,
+        of: Instrument | None = None,
+    ) -> None:
+        """A level's name, filled with its colour (the level of ``of``, e.g. an earlier round's instrument, is
+        filled with the colour at the same position)."""
         if level is None:
             self.string(ws, row, col, NONE)
             return
-        index = self.instrument.levels.index(level)
+        index = (of or self.instrument).levels.index(level)
+        if index >= len(self.fills):
+            self.string(ws, row, col, level_name(level))
+            return
         formats = self.fills_bold if bold else self.fills
         self.string(ws, row, col, level_name(level), formats[index])
 
@@ -477,10 +498,10 @@ def _about_sheet(book: Book, report: CollationReport, extra: Sequence[tuple[str,
     rows += [("Source file", s) for s in report.sources]
     rows += [("Warning", w) for w in report.warnings]
     rows += [
-        ("Agreement", agreement_meaning(report.discuss_below)),
+        ("Agreement", report.agreement_explained),
         ("Within one level", "The share of the answers at the suggested level or next to it."),
     ]
-    rows += [(f"Flag “{flag}”", text) for flag, text in flag_explanations(used_flags(report), report.discuss_below)]
+    rows += [(f"Flag “{flag}”", text) for flag, text in flag_explanations(used_flags(report))]
     for i, (label, value) in enumerate(rows):
         book.string(ws, top + i, 0, label, book.row_head)
         book.string(ws, top + i, 1, value)
@@ -615,7 +636,7 @@ def render_report(report: WorkshopReport) -> bytes:
 
     _groups_sheets(book, collation)
     for i, part in enumerate(report.inputs, 1):
-        name = display_name(part.title) if part.title else f"Input {i}"
+        name = report.label(part.title) if part.title else f"Input {i}"
         ps = book.sheet(name)
         start = book.heading(ps, name, _collation_meta(part))
         _collation_grid(book, ps, start, part, part.domains, chart=False)
@@ -771,4 +792,66 @@ def render_collation_sheet(instrument: Instrument) -> bytes:
     book.height(ws, row, 110)
     book.titles(ws, header)
     _source_lines(book, ws, row + 2)
+    return book.close()
+
+
+# -- progress between rounds -------------------------------------------------------------------------------------
+
+
+def render_comparison(comparison: Comparison) -> bytes:
+    """Progress between rounds: per domain the level shown then and now (agreed where recorded, else suggested,
+    with which it is), the change and agreement then and now; the earlier round's actions with their status."""
+    instrument = comparison.instrument
+    book = Book(instrument, f"Progress: {comparison.after_title}")
+    ws = book.sheet("Progress")
+    before = comparison.before_title + (f", {long_date(comparison.before_date)}" if comparison.before_date else "")
+    after = comparison.after_title + (f", {long_date(comparison.after_date)}" if comparison.after_date else "")
+    top = book.heading(ws, "Progress between rounds", f"Then: {before} · Now: {after}")
+    ws.merge_range(top, 0, top, 7, "", book.plain)
+    book.string(
+        ws,
+        top,
+        0,
+        "The level shown is the agreed level where the workshop recorded one, otherwise the suggested level; the "
+        "change is the level shown now less the level shown then.",
+        book.plain,
+    )
+    book.height(ws, top, 28)
+    top += 2
+    top = _notes(book, ws, top, [f"Warning: {w}" for w in comparison.warnings])
+    headers = ["Domain", "Then", "Then is", "Now", "Now is", "Change", "Agreement then", "Agreement now"]
+    widths = [26, 16, 10, 16, 10, 14, 12, 12]
+    for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
+        book.string(ws, top, col, header, book.head)
+        book.width(ws, col, col, width)
+    for row, d in enumerate(comparison.domains, top + 1):
+        book.string(ws, row, 0, d.domain.title, book.row_head)
+        book.level(ws, row, 1, d.shown_before, bold=d.shown_before_kind == "agreed", of=comparison.before_instrument)
+        book.string(ws, row, 2, d.shown_before_kind or "")
+        book.level(ws, row, 3, d.shown_after, bold=d.shown_after_kind == "agreed")
+        book.string(ws, row, 4, d.shown_after_kind or "")
+        if d.level_change is None:
+            book.string(ws, row, 5, NONE)
+        else:
+            book.num(ws, row, 5, d.level_change, book.change)
+        book.num(ws, row, 6, d.before.agreement, book.agreement)
+        book.num(ws, row, 7, d.after.agreement, book.agreement)
+    book.titles(ws, top)
+    rows = [(d.domain.title, a) for d in comparison.domains for a in d.actions_before]
+    rows += [("(whole partnership)", a) for a in comparison.actions_before]
+    if rows:
+        acts = book.sheet("Earlier actions")
+        start = book.heading(acts, "Actions from the earlier round", before)
+        heads = ["Domain", "What", "Who", "By when", "Status", "Note"]
+        for col, (header, width) in enumerate(zip(heads, [22, 40, 20, 16, 13, 30], strict=True)):
+            book.string(acts, start, col, header, book.head)
+            book.width(acts, col, col, width)
+        for r, (domain, action) in enumerate(rows, start + 1):
+            book.string(acts, r, 0, domain, book.row_head)
+            book.string(acts, r, 1, action.what)
+            book.string(acts, r, 2, action.who)
+            book.string(acts, r, 3, action_when(action) if action.when else "")
+            book.string(acts, r, 4, action.status_label or NO_STATUS)
+            book.string(acts, r, 5, action.note)
+        book.titles(acts, start, column=False)
     return book.close()

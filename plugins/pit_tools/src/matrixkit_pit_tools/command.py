@@ -5,6 +5,10 @@ writes the partnership profile (:mod:`matrixkit_pit_tools.profile`): the toolkit
 levels, and a summary per tool, as PDF, HTML or Word, or the picture alone as SVG or PNG. The format comes from
 the output's extension unless ``--format`` names it.
 
+The profile is not one of matrixkit's kinds of subject, so the format is resolved here rather than by
+:meth:`matrixkit.cli.Context.write`, by the same rules: the output's extension names it, ``--format`` must agree
+with the extension, a binary format is never printed on a terminal, and the file is written atomically.
+
 This module is loaded by every ``matrixkit`` command, so it imports nothing heavy: the profile, matplotlib and
 the exporters are imported when the command runs. They come with the ``profile`` extra
 (``pip install "matrixkit-pit-tools[profile]"``); without it the command says so and exits 1.
@@ -29,6 +33,8 @@ __all__ = ["FORMATS", "matrixkit_register_commands"]
 
 #: The formats of the profile and their extensions.
 FORMATS = {"pdf": ".pdf", "html": ".html", "docx": ".docx", "svg": ".svg", "png": ".png"}
+#: The formats that are text, which may be written to a terminal.
+TEXT_FORMATS = frozenset({"html", "svg"})
 #: What each format needs besides matrixkit-exporters (top-level import names).
 _NEEDS = {"pdf": ("typst", "matplotlib"), "html": ("jinja2", "matplotlib"), "docx": ("docx", "matplotlib")}
 
@@ -79,6 +85,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         suffix = Path(args.output).suffix.lower()
         if suffix and suffix != FORMATS[fmt]:
             raise MatrixkitError(f"{args.output}: --format {fmt} writes {FORMATS[fmt]} files, not {suffix}")
+    if args.output in (None, "-") and fmt not in TEXT_FORMATS and getattr(ctx.stdout, "isatty", lambda: False)():
+        raise MatrixkitError(f"format {fmt!r} is binary: write it to a file with -o FILE")
     _available(fmt)
     from matrixkit_pit_tools.profile import build_profile, render
 

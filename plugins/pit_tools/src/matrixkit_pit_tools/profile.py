@@ -339,7 +339,9 @@ def profile_document(profile: Profile) -> Document:
         Row,
         Table,
     )
-    from matrixkit_exporters.layout import credit, long_date, plural
+    from matrixkit_exporters.layout import credit, plural
+
+    from matrixkit.text import long_date
 
     levels = profile.levels
 

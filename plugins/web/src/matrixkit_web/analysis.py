@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from matrixkit.collation import Collation, collate, merge_all
+from matrixkit.io.collation_json import collation_to_dict
 from matrixkit.report import (
     CollationReport,
     Comparison,
@@ -20,7 +21,6 @@ from matrixkit.report import (
     build_collation_report,
     build_comparison,
     build_workshop_report,
-    collation_report_to_dict,
 )
 from matrixkit.responses import Response
 from matrixkit.workshop import Action as RecordAction
@@ -123,7 +123,7 @@ class Analysis:
 
     def collation_json(self, by: str | None = None) -> dict[str, Any]:
         """The collation JSON, exactly as ``matrixkit collate`` prints it."""
-        return collation_report_to_dict(self.report(self.collation(by)))
+        return collation_to_dict(self.report(self.collation(by)))
 
     # -- decisions -------------------------------------------------------------------------------
 

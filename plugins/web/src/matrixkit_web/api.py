@@ -281,7 +281,7 @@ def get_report(
     workshop: Facilitated,
     by: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
-    from matrixkit.report import workshop_report_to_dict
+    from matrixkit.io.data import workshop_report_to_dict
 
     analysis = Analysis(state(request).store, state(request).registry, workshop)
     return workshop_report_to_dict(analysis.workshop_report(by or None))

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from matrixkit.errors import MatrixkitError
 from matrixkit.exporting import KINDS
-from matrixkit.exporting import render as render_export
+from matrixkit.exporting import render_as as render_export
 from matrixkit.model import Instrument
 from matrixkit_web.analysis import Analysis
 from matrixkit_web.pages import FACILITATOR_COOKIE, Form, form_data, redirect, render, set_cookie, state
