@@ -116,19 +116,24 @@ def test_hostile_text_keeps_the_page_axe_clean(
     assert violations == []
 
 
-@pytest.mark.parametrize("kind", ["collation-sheet", "summary"])
-def test_the_blank_collation_sheet_and_the_summary_are_axe_clean(
+@pytest.mark.parametrize("kind", ["collation-sheet", "summary", "comparison", "second-round"])
+def test_the_new_kinds_are_axe_clean(
     kind: str,
     browser: Any,
     axe: str,
     findings: dict[str, Any],
     tmp_path: Path,
+    registry: Registry,
     instrument: Instrument,
-    report: WorkshopReport,
+    second_round: WorkshopReport,
 ) -> None:
-    from matrixkit_exporters import html
-
-    data = html.render_collation_sheet(instrument) if kind == "collation-sheet" else html.render_summary(report)
-    violations = audit(browser, axe, data, tmp_path / f"{kind}.html")
+    subject: object = {
+        "collation-sheet": instrument,
+        "summary": second_round,
+        "comparison": second_round.comparison,
+        "second-round": second_round,
+    }[kind]
+    html = render(registry.exporter("html"), "report" if kind == "second-round" else kind, subject)
+    violations = audit(browser, axe, html, tmp_path / f"{kind}.html")
     findings[kind] = violations
     assert violations == []

@@ -196,20 +196,31 @@ def _print_office(source: Path, tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("kind", "fmt"),
     [
-        (k, f)
-        for k in ("collation-sheet", "summary")
-        for f in ("pdf", "docx", "xlsx", "html")
-        if (k, f) != ("summary", "xlsx")
+        (kind, fmt)
+        for kind in ("collation-sheet", "summary", "comparison", "second-round")
+        for fmt in ("pdf", "docx", "xlsx", "html")
+        if (kind, fmt) not in (("summary", "xlsx"), ("second-round", "xlsx"))
     ],
 )
-def test_the_blank_collation_sheet_and_the_summary(
-    fmt: str, kind: str, artifacts: Path, tmp_path: Path, instrument: Instrument, report: WorkshopReport
+def test_the_new_kinds(
+    fmt: str,
+    kind: str,
+    registry: Registry,
+    artifacts: Path,
+    tmp_path: Path,
+    instrument: Instrument,
+    second_round: WorkshopReport,
 ) -> None:
-    """Pictures of the blank Workshop Collation Sheet and of the one-page board summary in each of their formats."""
-    from matrixkit_exporters import html, pdf, word, xlsx
-
-    module = {"pdf": pdf, "docx": word, "xlsx": xlsx, "html": html}[fmt]
-    data = module.render_collation_sheet(instrument) if kind == "collation-sheet" else module.render_summary(report)
+    """Pictures of the blank Workshop Collation Sheet, the one-page board summary (of a second round, with its
+    change since the first), progress between rounds, and the second round's full report."""
+    assert second_round.comparison is not None
+    subject: object = {
+        "collation-sheet": instrument,
+        "summary": second_round,
+        "comparison": second_round.comparison,
+        "second-round": second_round,
+    }[kind]
+    data = render(registry.exporter(fmt), "report" if kind == "second-round" else kind, subject)
     source = tmp_path / f"{kind}.{fmt}"
     source.write_bytes(data)
     if fmt == "html":
@@ -234,56 +245,7 @@ def test_the_blank_collation_sheet_and_the_summary(
     else:
         printed = _print_office(source, tmp_path)
     pictures = _pages(printed, artifacts / f"{fmt}-{kind}")
-    assert len(pictures) == 1, f"the {kind} takes {len(pictures)} pages"
-    _check_picture(pictures[0], 780, 780)
-
-
-def test_chart_pictures(registry: Registry, artifacts: Path, report: WorkshopReport) -> None:
-    picture = artifacts / "charts-report.png"
-    picture.write_bytes(render(registry.exporter("png"), "report", report))
-    _check_picture(picture, 900, 500)
-    (artifacts / "charts-report.svg").write_bytes(render(registry.exporter("svg"), "report", report))
-
-
-@pytest.mark.parametrize("kind", ["sheet", "collation", "report"])
-def test_html_prints_on_a4_landscape(
-    kind: str,
-    registry: Registry,
-    artifacts: Path,
-    tmp_path: Path,
-    instrument: Instrument,
-    collation: CollationReport,
-    report: WorkshopReport,
-) -> None:
-    """What a facilitator gets from the browser's Print: the @page rule makes it A4 landscape, numbered."""
-    import io
-
-    import pypdf
-
-    chromium = _chromium()
-    page = tmp_path / f"{kind}.html"
-    subjects = {"sheet": instrument, "collation": collation, "report": report}
-    page.write_bytes(render(registry.exporter("html"), kind, subjects[kind]))
-    printed = tmp_path / f"{kind}.pdf"
-    subprocess.run(
-        [
-            chromium,
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-pdf-header-footer",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--print-to-pdf={printed}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    reader = pypdf.PdfReader(io.BytesIO(printed.read_bytes()))
-    box = reader.pages[0].mediabox
-    assert (float(box.width), float(box.height)) == pytest.approx((842, 595), abs=2)
-    pages = len(reader.pages)
-    assert f"Page 1 of {pages}" in " ".join((reader.pages[0].extract_text() or "").split())
-    for picture in _pages(printed, artifacts / f"html-printed-{kind}"):
-        _check_picture(picture, 1100, 780)
+    if kind in ("collation-sheet", "summary"):
+        assert len(pictures) == 1, f"the {kind} takes {len(pictures)} pages"
+    for picture in pictures:
+        _check_picture(picture, 780, 780)

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matrixkit_exporters import plugin
 from matrixkit_exporters.colour import contrast_ratio, text_colour
+from matrixkit_exporters.documents import change_text
 from matrixkit_exporters.safety import FORMULA_TRIGGERS
 from PIL import Image
 
@@ -28,6 +29,8 @@ from matrixkit.exporting import KINDS
 from matrixkit.exporting import render_as as render
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
+from matrixkit.report import Comparison, WorkshopReport
+from matrixkit.testing.contract import exporter_subjects
 from matrixkit.testing.strategies import (
     collation_reports,
     colours,
@@ -112,7 +115,7 @@ def check(kind: str, subject: object) -> None:
 
 
 def test_the_plugin_renders_every_kind() -> None:
-    assert {kind for kind in KINDS if exporters(kind)} >= {"sheet", "record", "collation", "report"}
+    assert {kind for kind in KINDS if exporters(kind)} == set(KINDS)
 
 
 @SETTINGS
@@ -140,6 +143,51 @@ def test_any_collation(data: st.DataObject) -> None:
 def test_any_workshop_report(data: st.DataObject) -> None:
     instrument = data.draw(instruments(max_domains=8))
     check("report", data.draw(workshop_reports(instrument)))
+
+
+@SETTINGS
+@given(exporter_subjects("collation-sheet", max_domains=8))
+def test_any_blank_collation_sheet(instrument: Instrument) -> None:
+    check("collation-sheet", instrument)
+
+
+@SETTINGS
+@given(exporter_subjects("summary"))
+def test_any_summary(report: WorkshopReport) -> None:
+    check("summary", report)
+
+
+@SETTINGS
+@given(exporter_subjects("comparison"))
+def test_any_comparison(comparison: Comparison) -> None:
+    check("comparison", comparison)
+
+
+@SETTINGS
+@given(exporter_subjects("comparison"))
+def test_the_change_shown_is_now_less_then_of_the_levels_shown(comparison: Comparison) -> None:
+    """What every format says a domain moved is the position of the level it shows now less that of the level it
+    shows then — agreed where recorded, otherwise suggested, on both sides — never a mix."""
+    rows = list(
+        csv.DictReader(io.StringIO(render(REGISTRY.exporter("csv"), "comparison", comparison).decode("utf-8-sig")))
+    )
+    markdown = render(REGISTRY.exporter("md"), "comparison", comparison).decode("utf-8")
+    assert len(rows) == len(comparison.domains)
+    for row, d in zip(rows, comparison.domains, strict=True):
+        before_keys = comparison.before_instrument.level_keys
+        after_keys = comparison.instrument.level_keys
+        for side, shown, kind in (
+            ("before", d.shown_before, d.shown_before_kind),
+            ("after", d.shown_after, d.shown_after_kind),
+        ):
+            assert row[f"{side}_level"] == (shown.key if shown else "")
+            assert row[f"{side}_level_kind"] == (kind or "")
+        if row["before_level"] and row["after_level"]:
+            expected = after_keys.index(row["after_level"]) - before_keys.index(row["before_level"])
+            assert int(row["level_change"]) == expected
+            assert f"| {change_text(expected)} |" in markdown
+        else:
+            assert row["level_change"] == ""
 
 
 @given(colours)

@@ -15,6 +15,7 @@ users is drawn literally: mathtext (``$...$``) is switched off.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import textwrap
@@ -478,13 +479,22 @@ def _title(name: str, responses: int) -> str:
 
 
 def comparison_series(comparison: Comparison) -> list[Series]:
-    """The level shown per domain then and now (agreed where recorded, otherwise suggested)."""
+    """The level shown per domain then and now (agreed where recorded, otherwise suggested), named by the rounds'
+    dates where known (titles are long for a legend)."""
+    from matrixkit.text import long_date
+
+    def name(side: str, title: str, date: datetime.date | None) -> str:
+        return f"{side} ({long_date(date)})" if date is not None else f"{side}: {title}"
+
     before = [
         None if d.shown_before is None else comparison.before_instrument.levels.index(d.shown_before)
         for d in comparison.domains
     ]
     after = [_index(d.shown_after, comparison.instrument) for d in comparison.domains]
-    return [Series(f"Then: {comparison.before_title}", before), Series(f"Now: {comparison.after_title}", after)]
+    return [
+        Series(name("Then", comparison.before_title, comparison.before_date), before),
+        Series(name("Now", comparison.after_title, comparison.after_date), after),
+    ]
 
 
 def comparison_chart(comparison: Comparison) -> Figure:
