@@ -25,3 +25,7 @@ apt-get install -y -qq --no-install-recommends chromium postgresql fonts-dejavu-
 # fonts the workbooks and documents name), so pages break where Excel and Word would break them.
 apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui \
   fonts-crosextra-carlito fonts-liberation2
+
+# matrixkit-web[icu]: PyICU (ICU's Unicode TR39 confusable skeletons, for comparing participants' names) is
+# built against the system's ICU when the development environment is installed.
+apt-get install -y -qq --no-install-recommends libicu-dev pkg-config g++

@@ -5,6 +5,7 @@ started, so ``run.py`` stays small and imports neither matrixkit nor pandas: wha
 
     python benchmarks/_setup.py scale OUT.json                 # pit-a's levels and domain keys
     python benchmarks/_setup.py tables ALL.csv DIR PER_TABLE   # one collation JSON per table of ALL.csv
+    python benchmarks/_setup.py xlsx RESPONSES.csv OUT.xlsx    # the responses as a workbook (XlsxWriter)
 """
 
 from __future__ import annotations
@@ -50,11 +51,31 @@ def tables(everyone: Path, folder: Path, per_table: int) -> None:
         source.unlink()
 
 
+def xlsx(source: Path, out: Path) -> None:
+    """The responses of ``source`` as the first sheet of a workbook, numbers as numbers (as Excel keeps them)."""
+    import xlsxwriter
+
+    temporary = out.with_suffix(".tmp.xlsx")
+    book = xlsxwriter.Workbook(str(temporary), {"constant_memory": True})
+    sheet = book.add_worksheet("Responses")
+    with open(source, encoding="utf-8", newline="") as handle:
+        for r, row in enumerate(csv.reader(handle)):
+            for c, cell in enumerate(row):
+                if cell.isdigit() and r:
+                    sheet.write_number(r, c, int(cell))
+                elif cell:
+                    sheet.write_string(r, c, cell)
+    book.close()
+    temporary.replace(out)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["scale"] and len(argv) == 2:
         scale(Path(argv[1]))
     elif argv[:1] == ["tables"] and len(argv) == 4:
         tables(Path(argv[1]), Path(argv[2]), int(argv[3]))
+    elif argv[:1] == ["xlsx"] and len(argv) == 3:
+        xlsx(Path(argv[1]), Path(argv[2]))
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -14,6 +14,8 @@ answered) and prints the counts as JSON. Two variants:
     what a pandas expert would write: columns read as ``category`` and counted with
     ``groupby([by, domain], observed=True).size()`` (overall = the sum of the groups).
 
+A workbook (``.xlsx``, ``.ods``) is read with ``pandas.read_excel`` (the idiomatic variant, every column as text).
+
 It checks nothing (no duplicate participants, no unknown columns): less work than matrixkit does.
 """
 
@@ -65,7 +67,10 @@ def main() -> int:
     domains: list[str] = scale["domains"]
     result: dict[str, Any] = {"domains": {}}
     if args.variant == "idiomatic":
-        df = pd.read_csv(args.csv, dtype=str, keep_default_na=False)
+        if args.csv.endswith((".xlsx", ".ods")):
+            df = pd.read_excel(args.csv, dtype=str, keep_default_na=False)
+        else:
+            df = pd.read_csv(args.csv, dtype=str, keep_default_na=False)
         for domain in domains:
             overall = df[domain].value_counts().to_dict()
             per_group: dict[str, dict[Any, int]] = {}

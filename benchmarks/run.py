@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""matrixkit's performance benchmarks (issue 7): collation against pandas, start-up, pooling.
+"""matrixkit's performance benchmarks: collation against pandas and DuckDB, reading workbooks against
+pandas.read_excel, start-up against pip and pytest, pooling.
 
     python benchmarks/run.py                 # N = 10k, 100k, 1M; writes benchmarks/results/
     python benchmarks/run.py --quick         # a small smoke run (CI): N = 2k, few repeats
@@ -15,11 +16,14 @@ Time is wall-clock; CPU time (user + system) and peak resident memory come from 
    ``sector`` and ``table`` columns; about 3% blank cells; cells written as scores, level keys and labels in
    varied case) for each N. ``matrixkit collate pit-a FILE.csv --by sector --format json`` against two pandas
    baselines doing the same counting (``benchmarks/pandas_baseline.py``: an idiomatic one and a tuned one with
-   categorical columns). The counts of all three are checked to be equal.
-2. **Start-up.** ``matrixkit tools`` (its answer cached; cached in another terminal's environment; and with
-   ``MATRIXKIT_NO_CACHE=1``) against ``python -c pass``, beside what the required libraries cost by themselves
-   (``import pluggy``, ``import attrs``, ``import tomllib``, and pluggy plus parsing the instrument files).
-3. **Pooling.** 1,000 table collations (JSON written by ``matrixkit collate``) pooled by
+   categorical columns) and DuckDB (``benchmarks/duckdb_baseline.py``: ``read_csv`` with every column as text,
+   ``GROUP BY``). The counts of all of them are checked to be equal.
+2. **Workbooks.** The same responses as an XLSX workbook (10k and 100k rows): ``matrixkit collate`` of the
+   workbook against the pandas baseline reading it with ``pandas.read_excel``; counts checked equal.
+3. **Start-up.** ``matrixkit tools`` and ``matrixkit --version`` against ``pip --version``, with
+   ``pytest --version`` beside them and ``python -c pass`` as the floor; every run with an empty cache
+   directory (``XDG_CACHE_HOME``) of its own.
+4. **Pooling.** 1,000 table collations (JSON written by ``matrixkit collate``) pooled by
    ``matrixkit collate pit-a tables/*.json --by sector``; checked equal to collating all responses at once.
 
 Children run without ``PYTHONDONTWRITEBYTECODE`` (some sandboxes set it), so that byte code is cached as in
@@ -193,7 +197,7 @@ def check_same(name: str, expected: dict[str, Any], got_path: Path) -> None:
 # -- the benchmarks -------------------------------------------------------------------------------------------
 
 
-def bench_collation(sizes: list[int], repeat: int, pandas: bool, work: Path) -> list[dict[str, Any]]:
+def bench_collation(sizes: list[int], repeat: int, pandas: bool, duckdb: bool, work: Path) -> list[dict[str, Any]]:
     scale, domains, levels = instrument_scale(work)
     rows = []
     for n in sizes:
@@ -216,16 +220,24 @@ def bench_collation(sizes: list[int], repeat: int, pandas: bool, work: Path) -> 
                 "stdout": tuned_out,
                 "env": child_environment(),
             }
+        if duckdb:
+            commands["duckdb"] = {
+                "argv": [sys.executable, str(HERE / "duckdb_baseline.py"), str(data), str(scale), "--by", "sector"],
+                "stdout": work / f"duckdb-{n}.json",
+                "env": child_environment(),
+            }
         runs = alternate(commands, repeat)
         expected = counts_of_matrixkit(mk_out)
         if pandas:
             check_same("pandas", expected, pd_out)
             check_same("pandas (tuned)", expected, tuned_out)
+        if duckdb:
+            check_same("duckdb", expected, work / f"duckdb-{n}.json")
         row: dict[str, Any] = {"n": n, "file_mb": round(data.stat().st_size / 1e6, 1)}
         for name, measured in runs.items():
             row[name] = summary(measured)
-        if pandas:
-            for name in ("pandas", "pandas-tuned"):
+        for name in ("pandas", "pandas-tuned", "duckdb"):
+            if name in row:
                 row[f"ratio_vs_{name}"] = {
                     "wall": row["matrixkit"]["wall_s"] / row[name]["wall_s"],
                     "cpu": row["matrixkit"]["cpu_s"] / row[name]["cpu_s"],
@@ -237,7 +249,7 @@ def bench_collation(sizes: list[int], repeat: int, pandas: bool, work: Path) -> 
 
 def format_collation_row(row: dict[str, Any]) -> str:
     lines = []
-    for name in ("matrixkit", "pandas", "pandas-tuned"):
+    for name in ("matrixkit", "pandas", "pandas-tuned", "duckdb"):
         if name in row:
             s = row[name]
             per = s["wall_s"] / row["n"] * 1e6
@@ -245,68 +257,92 @@ def format_collation_row(row: dict[str, Any]) -> str:
                 f"  {name:13s} {s['wall_s']:7.3f} s wall  {s['cpu_s']:7.3f} s cpu  {s['peak_rss_mb']:7.1f} MB peak  "
                 f"{per:6.2f} µs/response"
             )
-    for name in ("pandas", "pandas-tuned"):
+    for name in ("pandas", "pandas-tuned", "duckdb"):
         if f"ratio_vs_{name}" in row:
             r = row[f"ratio_vs_{name}"]
             lines.append(f"  matrixkit / {name}: {r['wall']:.2f}x wall, {r['cpu']:.2f}x cpu")
     return "\n".join(lines)
 
 
-def _tools_cached(cache: Path) -> bool:
-    return any(cache.glob("tools-*.marshal"))
-
-
-#: The least any listing of the PIT instruments must do: import pluggy and parse the nine TOML files.
-FLOOR = (
-    "import os, pluggy, tomllib, matrixkit_pit_tools\n"
-    "folder = os.path.join(os.path.dirname(matrixkit_pit_tools.__file__), 'instruments')\n"
-    "for name in sorted(os.listdir(folder)):\n"
-    "    with open(os.path.join(folder, name), 'rb') as handle:\n"
-    "        tomllib.load(handle)\n"
-)
+def bench_workbooks(sizes: list[int], repeat: int, pandas: bool, work: Path) -> list[dict[str, Any]]:
+    """``matrixkit collate`` of an XLSX workbook against pandas reading the same workbook."""
+    scale, domains, levels = instrument_scale(work)
+    rows = []
+    for n in sizes:
+        source = DATA / f"pit-a-responses-{n}-seed{SEED}.csv"
+        generate(source, n, domains, levels)
+        data = source.with_suffix(".xlsx")
+        if not data.exists():
+            run_child(
+                [sys.executable, str(HERE / "_setup.py"), "xlsx", str(source), str(data)], env=child_environment()
+            )
+        say(f"\n## Workbook, N = {n:,} ({data.name})")
+        mk_out, pd_out = work / f"matrixkit-xlsx-{n}.json", work / f"pandas-xlsx-{n}.json"
+        commands: dict[str, dict[str, Any]] = {
+            "matrixkit": {
+                "argv": [*matrixkit_command(), "collate", INSTRUMENT, str(data), "--by", "sector", "--format", "json"],
+                "stdout": mk_out,
+                "env": child_environment(),
+            }
+        }
+        if pandas:
+            commands["pandas.read_excel"] = {
+                "argv": [sys.executable, str(HERE / "pandas_baseline.py"), str(data), str(scale), "--by", "sector"],
+                "stdout": pd_out,
+                "env": child_environment(),
+            }
+        runs = alternate(commands, repeat)
+        if pandas:
+            check_same("pandas.read_excel", counts_of_matrixkit(mk_out), pd_out)
+        row: dict[str, Any] = {"n": n, "file_mb": round(data.stat().st_size / 1e6, 1)}
+        for name, measured in runs.items():
+            row[name] = summary(measured)
+        if pandas:
+            row["ratio_vs_pandas.read_excel"] = {
+                "wall": row["matrixkit"]["wall_s"] / row["pandas.read_excel"]["wall_s"],
+                "cpu": row["matrixkit"]["cpu_s"] / row["pandas.read_excel"]["cpu_s"],
+            }
+        for name in runs:
+            x = row[name]
+            say(f"  {name:18s} {x['wall_s']:7.3f} s wall  {x['cpu_s']:7.3f} s cpu  {x['peak_rss_mb']:7.1f} MB peak")
+        if pandas:
+            say(f"  matrixkit / pandas.read_excel: {row['ratio_vs_pandas.read_excel']['wall']:.2f}x wall")
+        rows.append(row)
+    return rows
 
 
 def bench_startup(repeat: int, work: Path) -> dict[str, Any]:
-    say("\n## Start-up: matrixkit tools")
-    cache = work / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    tools = [*matrixkit_command(), "tools"]
-    cached_env = child_environment(MATRIXKIT_CACHE_DIR=str(cache))
-    for _ in range(5):  # inputs changed in the last 2 s are not cached: wait for them to settle
-        run_child(tools, env=cached_env)
-        if _tools_cached(cache):
-            break
-        time.sleep(2.1)
-    python = [sys.executable, "-c"]
-    commands = {
-        "python -c pass": {"argv": [*python, "pass"], "env": child_environment()},
-        "matrixkit tools": {"argv": tools, "env": cached_env},
-        # Another terminal: session variables the cached run never read differ.
-        "matrixkit tools (new terminal)": {
-            "argv": tools,
-            "env": {**cached_env, "TERM_SESSION_ID": "benchmark-other-terminal", "SHLVL": "9"},
-        },
-        "matrixkit tools (no cache)": {"argv": tools, "env": child_environment(MATRIXKIT_NO_CACHE="1")},
-        # What any listing costs before doing anything of its own: the required libraries' imports, and
-        # importing pluggy and parsing the instrument files (no validation, no plugin loaded).
-        "python -c 'import pluggy'": {"argv": [*python, "import pluggy"], "env": child_environment()},
-        "python -c 'import attrs'": {"argv": [*python, "import attrs"], "env": child_environment()},
-        "python -c 'import tomllib'": {"argv": [*python, "import tomllib"], "env": child_environment()},
-        "pluggy + parse the instrument files": {"argv": [*python, FLOOR], "env": child_environment()},
+    """Start-up against the tools people already run: every run with an empty cache directory of its own."""
+    say("\n## Start-up")
+    bin_dir = Path(sys.executable).parent
+    commands: dict[str, dict[str, Any]] = {
+        "python -c pass": {"argv": [sys.executable, "-c", "pass"]},
+        "pip --version": {"argv": [sys.executable, "-m", "pip", "--version"]},
+        "pytest --version": {"argv": [str(bin_dir / "pytest"), "--version"]},
+        "matrixkit --version": {"argv": [*matrixkit_command(), "--version"]},
+        "matrixkit tools": {"argv": [*matrixkit_command(), "tools"]},
     }
-    runs = alternate(commands, repeat)
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for i in range(repeat + 1):  # the first round warms up (byte code written), then alternating rounds
+        names = list(commands) if i % 2 == 0 else list(reversed(commands))
+        for name in names:
+            cache = work / f"cache-{name.replace(' ', '-')}-{i}"
+            cache.mkdir()
+            measured = run_child(commands[name]["argv"], env=child_environment(XDG_CACHE_HOME=str(cache)))
+            if i:
+                runs[name].append(measured)
+            shutil.rmtree(cache, ignore_errors=True)
     result: dict[str, Any] = {name: summary(r) for name, r in runs.items()}
-    result["cache_used"] = _tools_cached(cache)
-    base = result["python -c pass"]
-    for name in list(commands)[1:]:
-        result[name]["ratio_wall"] = result[name]["wall_s"] / base["wall_s"]
-        result[name]["ratio_cpu"] = result[name]["cpu_s"] / base["cpu_s"]
+    pip = result["pip --version"]
     for name in commands:
-        s = result[name]
-        ratio = f"  {s['ratio_wall']:.2f}x wall, {s['ratio_cpu']:.2f}x cpu" if "ratio_wall" in s else ""
-        say(f"  {name:37s} {s['wall_s'] * 1000:7.1f} ms wall  {s['cpu_s'] * 1000:7.1f} ms cpu{ratio}")
-    if not result["cache_used"]:
-        say("  (the answer was not cached: some input kept changing)")
+        result[name]["ratio_to_pip_wall"] = result[name]["wall_s"] / pip["wall_s"]
+        result[name]["ratio_to_pip_cpu"] = result[name]["cpu_s"] / pip["cpu_s"]
+    for name in commands:
+        x = result[name]
+        say(
+            f"  {name:22s} {x['wall_s'] * 1000:7.1f} ms wall  {x['cpu_s'] * 1000:7.1f} ms cpu  "
+            f"{x['ratio_to_pip_wall']:.2f}x pip --version (wall), {x['ratio_to_pip_cpu']:.2f}x (cpu)"
+        )
     return result
 
 
@@ -370,7 +406,7 @@ def machine() -> dict[str, Any]:
         info["memory_gb"] = None
     from importlib.metadata import PackageNotFoundError, version
 
-    for name in ("matrixkit", "pandas"):  # not imported here: see _setup.py
+    for name in ("maturity-matrixkit", "pandas", "duckdb"):  # not imported here: see _setup.py
         try:
             info[name] = version(name)
         except PackageNotFoundError:
@@ -392,34 +428,39 @@ def markdown(results: dict[str, Any]) -> str:
         f"# matrixkit benchmarks ({results['date']})",
         "",
         f"Machine: {m['cpus']} CPUs ({m.get('cpu')}), {m.get('memory_gb')} GB memory, {m['platform']}; "
-        f"Python {m['python']}, pandas {m.get('pandas')}, matrixkit {m['matrixkit']}; load average at start "
+        f"Python {m['python']}, pandas {m.get('pandas')}, DuckDB {m.get('duckdb')}, matrixkit "
+        f"{m.get('maturity-matrixkit')}; load average at start "
         f"{m.get('load_average')}.",
         "",
         f"Command: `{results['command']}`",
         "",
         "## Collation: `matrixkit collate pit-a FILE.csv --by sector --format json`",
         "",
-        "| N | matrixkit | pandas | pandas (tuned) | matrixkit / pandas | matrixkit / tuned | peak RSS matrixkit | "
-        "peak RSS pandas | peak RSS tuned | µs per response (matrixkit) | marginal µs per response |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | matrixkit | pandas | pandas (tuned) | DuckDB | matrixkit / pandas | matrixkit / tuned | "
+        "matrixkit / DuckDB | peak RSS matrixkit | peak RSS pandas | peak RSS tuned | peak RSS DuckDB | "
+        "µs per response (matrixkit) | marginal µs per response |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     previous: dict[str, Any] | None = None
     for row in results["collation"]:
         mk = row["matrixkit"]
         pd_ = row.get("pandas")
         tuned = row.get("pandas-tuned")
+        duck = row.get("duckdb")
 
         def cell(s: dict[str, float] | None, key: str, fmt: str) -> str:
             return fmt.format(s[key]) if s else "–"
 
-        r1, r2 = row.get("ratio_vs_pandas"), row.get("ratio_vs_pandas-tuned")
+        r1, r2, r3 = row.get("ratio_vs_pandas"), row.get("ratio_vs_pandas-tuned"), row.get("ratio_vs_duckdb")
         ratio1 = f"{r1['wall']:.2f}×" if r1 else "–"
         ratio2 = f"{r2['wall']:.2f}×" if r2 else "–"
+        ratio3 = f"{r3['wall']:.2f}×" if r3 else "–"
         lines.append(
             f"| {row['n']:,} | {mk['wall_s']:.3f} s | {cell(pd_, 'wall_s', '{:.3f} s')} | "
-            f"{cell(tuned, 'wall_s', '{:.3f} s')} | {ratio1} | "
-            f"{ratio2} | {mk['peak_rss_mb']:.0f} MB | "
+            f"{cell(tuned, 'wall_s', '{:.3f} s')} | {cell(duck, 'wall_s', '{:.3f} s')} | {ratio1} | "
+            f"{ratio2} | {ratio3} | {mk['peak_rss_mb']:.0f} MB | "
             f"{cell(pd_, 'peak_rss_mb', '{:.0f} MB')} | {cell(tuned, 'peak_rss_mb', '{:.0f} MB')} | "
+            f"{cell(duck, 'peak_rss_mb', '{:.0f} MB')} | "
             f"{mk['wall_s'] / row['n'] * 1e6:.2f} | {marginal(previous, row)} |"
         )
         previous = row
@@ -430,20 +471,41 @@ def markdown(results: dict[str, Any]) -> str:
         "row above: constant when the time grows linearly.",
         "",
     ]
+    w = results.get("workbooks")
+    if w:
+        lines += [
+            "## Workbooks: `matrixkit collate pit-a FILE.xlsx --by sector`",
+            "",
+            "| N | file | matrixkit | pandas.read_excel | matrixkit / pandas | peak RSS matrixkit | peak RSS pandas |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in w:
+            mk, pd_ = row["matrixkit"], row.get("pandas.read_excel")
+            ratio = row.get("ratio_vs_pandas.read_excel")
+            pandas_wall = f"{pd_['wall_s']:.3f} s" if pd_ else "–"
+            pandas_rss = f"{pd_['peak_rss_mb']:.0f} MB" if pd_ else "–"
+            ratio_text = f"{ratio['wall']:.2f}×" if ratio else "–"
+            lines.append(
+                f"| {row['n']:,} | {row['file_mb']} MB | {mk['wall_s']:.3f} s | {pandas_wall} | {ratio_text} | "
+                f"{mk['peak_rss_mb']:.0f} MB | {pandas_rss} |"
+            )
+        lines.append("")
     s = results.get("startup")
     if s:
         lines += [
-            "## Start-up: `matrixkit tools`",
+            "## Start-up, against the tools people already run",
             "",
-            "| command | wall | CPU | ratio to `python -c pass` (wall / CPU) |",
+            "Every run with an empty cache directory of its own (`XDG_CACHE_HOME`); medians of alternating runs.",
+            "",
+            "| command | wall | CPU | ratio to `pip --version` (wall / CPU) |",
             "|---|---:|---:|---:|",
         ]
         for name, x in s.items():
-            if not isinstance(x, dict):
-                continue
-            ratio = f"{x['ratio_wall']:.2f}× / {x['ratio_cpu']:.2f}×" if "ratio_wall" in x else "1×"
-            lines.append(f"| `{name}` | {x['wall_s'] * 1000:.1f} ms | {x['cpu_s'] * 1000:.1f} ms | {ratio} |")
-        lines += ["", f"Answer cached: {'yes' if s['cache_used'] else 'no'}.", ""]
+            lines.append(
+                f"| `{name}` | {x['wall_s'] * 1000:.1f} ms | {x['cpu_s'] * 1000:.1f} ms | "
+                f"{x['ratio_to_pip_wall']:.2f}× / {x['ratio_to_pip_cpu']:.2f}× |"
+            )
+        lines.append("")
     p = results.get("pooling")
     if p:
         lines += [
@@ -464,6 +526,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="measured runs per command (default 5; 2 with --quick)")
     parser.add_argument("--tables", type=int, help="table collations to pool (default 1000; 50 with --quick)")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baselines")
+    parser.add_argument("--no-duckdb", action="store_true", help="skip the DuckDB baseline")
+    parser.add_argument("--workbooks", help="comma-separated rows of the XLSX benchmark (default 10000,100000)")
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"where to write results (default {RESULTS})")
     args = parser.parse_args(argv)
     args.argv = list(argv if argv is not None else sys.argv[1:])
@@ -471,22 +535,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeat = args.repeat or (2 if args.quick else 5)
     tables = args.tables or (50 if args.quick else 1000)
     pandas = not args.no_pandas
-    if pandas:
-        from importlib.util import find_spec
+    duckdb = not args.no_duckdb
+    workbooks = (
+        [int(x) for x in args.workbooks.split(",")] if args.workbooks else ([500] if args.quick else [10**4, 10**5])
+    )
+    from importlib.util import find_spec
 
-        if find_spec("pandas") is None:
-            say("pandas is not installed: pip install -r requirements-bench.txt (or run with --no-pandas)")
+    for wanted, name in ((pandas, "pandas"), (duckdb, "duckdb")):
+        if wanted and find_spec(name) is None:
+            say(f"{name} is not installed: pip install -r requirements-bench.txt (or run with --no-{name})")
             return 2
     DATA.mkdir(parents=True, exist_ok=True)
     work = DATA / f"work-{os.getpid()}"  # outputs of this run (removed at the end); inputs are kept in DATA
     work.mkdir(parents=True)
     try:
-        return _run(args, sizes, repeat, tables, pandas, work)
+        return _run(args, sizes, workbooks, repeat, tables, pandas, duckdb, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _run(args: argparse.Namespace, sizes: list[int], repeat: int, tables: int, pandas: bool, work: Path) -> int:
+def _run(
+    args: argparse.Namespace,
+    sizes: list[int],
+    workbooks: list[int],
+    repeat: int,
+    tables: int,
+    pandas: bool,
+    duckdb: bool,
+    work: Path,
+) -> int:
     command = "python benchmarks/run.py" + (" " + " ".join(args.argv)).rstrip()
     results: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -497,8 +574,9 @@ def _run(args: argparse.Namespace, sizes: list[int], repeat: int, tables: int, p
     say(f"# matrixkit benchmarks: {m['cpus']} CPUs, {m.get('memory_gb')} GB, Python {m['python']}")
     say(f"  load average {m.get('load_average')}; matrixkit: {' '.join(matrixkit_command())}")
     started = time.perf_counter()
-    results["collation"] = bench_collation(sizes, repeat, pandas, work)
-    results["startup"] = bench_startup(5 if args.quick else 21, work)
+    results["collation"] = bench_collation(sizes, repeat, pandas, duckdb, work)
+    results["workbooks"] = bench_workbooks(workbooks, repeat, pandas, work)
+    results["startup"] = bench_startup(3 if args.quick else 15, work)
     results["pooling"] = bench_pooling(tables, repeat, work)
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.results.mkdir(parents=True, exist_ok=True)

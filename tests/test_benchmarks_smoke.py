@@ -17,10 +17,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.needs_plugins]
 
 
 def test_quick_benchmark_runs(tmp_path: Path) -> None:
-    if importlib.util.find_spec("pandas") is None:
+    missing = [name for name in ("pandas", "duckdb") if importlib.util.find_spec(name) is None]
+    if missing:
         if os.environ.get("CI"):
-            pytest.fail("pandas is needed by the benchmarks in CI: pip install -r requirements-bench.txt")
-        pytest.skip("pandas is not installed (pip install -r requirements-bench.txt)")
+            pytest.fail(f"{missing} needed by the benchmarks in CI: pip install -r requirements-bench.txt")
+        pytest.skip(f"{missing} not installed (pip install -r requirements-bench.txt)")
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--results", str(tmp_path)],
         cwd=ROOT,
@@ -32,10 +33,10 @@ def test_quick_benchmark_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads((tmp_path / "results-quick.json").read_text(encoding="utf-8"))
     (row,) = results["collation"]
-    assert {"matrixkit", "pandas", "pandas-tuned", "ratio_vs_pandas"} <= set(row)
+    assert {"matrixkit", "pandas", "pandas-tuned", "duckdb", "ratio_vs_pandas", "ratio_vs_duckdb"} <= set(row)
     assert row["matrixkit"]["peak_rss_mb"] > 0
-    assert {"python -c pass", "matrixkit tools", "matrixkit tools (new terminal)", "matrixkit tools (no cache)"} <= set(
-        results["startup"]
-    )
+    (book,) = results["workbooks"]
+    assert {"matrixkit", "pandas.read_excel", "ratio_vs_pandas.read_excel"} <= set(book)
+    assert {"pip --version", "pytest --version", "matrixkit --version", "matrixkit tools"} <= set(results["startup"])
     assert results["pooling"]["tables"] == 50
     assert "| N |" in (tmp_path / "results-quick.md").read_text(encoding="utf-8")

@@ -155,6 +155,17 @@ def add_read_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _VersionAction(argparse.Action):
+    """``--version`` anywhere on the command line: what :func:`matrixkit.versions.describe` says (read only when
+    asked: it reads every installed distribution's metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        parser.exit(message=versions.describe() + "\n")
+
+
 def build_parser(registry: Registry, *, only: str | None = None) -> argparse.ArgumentParser:
     """The ``matrixkit`` parser with every registered command.
 
@@ -165,7 +176,9 @@ def build_parser(registry: Registry, *, only: str | None = None) -> argparse.Arg
         description="Maturity-matrix instruments: list and show them, assess, collate, report.",
         epilog="Run 'matrixkit COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", "-V", action="version", version=versions.describe())
+    parser.add_argument(
+        "--version", "-V", action=_VersionAction, help="show which matrixkit and plugins are installed, and exit"
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, registered in sorted(registry.commands.items()):

@@ -72,10 +72,12 @@ NOT_ANSWERED: frozenset[str] = frozenset(
 #: More levels than this do not fit legibly across a printed A4 landscape sheet (columns under 4 cm).
 LEGIBLE_LEVELS = 6
 
-# Characters never allowed in an instrument's text: C0/C1 controls (tab and line breaks only in long texts)
-# and the bidirectional overrides and isolates, which can make text display differently from what it is.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_LONG_TEXT_CONTROLS = frozenset("\t\n\r")
+# Characters never allowed in an instrument's text: C0/C1 controls (Unicode category Cc; tab and line breaks only
+# in long texts) and the bidirectional overrides and isolates, which can make text display differently from
+# what it is.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_FORBIDDEN_IN_LONG_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -91,21 +93,21 @@ def text_problems(value: object, field: str, *, multiline: bool = False) -> list
     allowed in ``multiline`` texts), bidirectional overrides."""
     if not isinstance(value, str):
         return []
-    allowed = _LONG_TEXT_CONTROLS if multiline else frozenset()
-    for position, char in enumerate(value):
-        if char in _BIDI:
-            return [
-                Problem(
-                    f"contains the bidirectional control character U+{ord(char):04X} at position {position + 1}",
-                    field=field,
-                    hint="remove it: it can make the text display differently from what it says",
-                )
-            ]
-        if unicodedata.category(char) == "Cc" and char not in allowed:
-            name = "NUL" if char == "\0" else f"U+{ord(char):04X}"
-            kind = "a line break" if char in "\n\r" else f"the control character {name}"
-            return [Problem(f"contains {kind} at position {position + 1}", field=field, hint="remove it")]
-    return []
+    found = (_FORBIDDEN_IN_LONG_TEXT if multiline else _FORBIDDEN).search(value)
+    if found is None:
+        return []
+    char, position = found.group(), found.start()
+    if unicodedata.category(char) != "Cc":
+        return [
+            Problem(
+                f"contains the bidirectional control character U+{ord(char):04X} at position {position + 1}",
+                field=field,
+                hint="remove it: it can make the text display differently from what it says",
+            )
+        ]
+    name = "NUL" if char == "\0" else f"U+{ord(char):04X}"
+    kind = "a line break" if char in "\n\r" else f"the control character {name}"
+    return [Problem(f"contains {kind} at position {position + 1}", field=field, hint="remove it")]
 
 
 def _check_key(value: object, field: str, what: str = "key") -> list[Problem]:

@@ -29,7 +29,7 @@ import importlib
 import inspect
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -143,7 +143,13 @@ class _Labelled:
 
     def __init__(self, plugin: object, info: PluginInfo, pm: pluggy.PluginManager) -> None:
         self.plugin = plugin
-        for name in dir(plugin):
+        names: Iterable[str] = dir(plugin)
+        if inspect.ismodule(plugin):
+            # A module's attributes are plain values: only those carrying the marker can be hook implementations
+            # (pluggy's own check, which reads each attribute statically, is then asked about these alone).
+            marker = f"{hookspecs.PROJECT}_impl"
+            names = [name for name, value in vars(plugin).items() if hasattr(value, marker)]
+        for name in names:
             options = pm.parse_hookimpl_opts(plugin, name)
             if options is None:
                 continue
@@ -185,12 +191,19 @@ class PluginHost:
             name = getattr(module, "PLUGIN_NAME", "builtin:" + module_name.rsplit(".", 1)[-1])
             self.add(module, PluginInfo(name, "maturity-matrixkit", __version__, True))
         if load_entrypoints:
+            # A distribution's name and version come from its metadata file, parsed on every read of either:
+            # read once per distribution (the entry points of one distribution share its object).
+            identities: dict[int, tuple[str, str]] = {}
             for ep in self._entry_points():
                 if ep.name in blocked or not self.config.plugin_enabled(ep.name):
                     self.blocked.append(ep.name)
                     continue
-                distribution = ep.dist.name if ep.dist is not None else None
-                version = ep.dist.version if ep.dist is not None else None
+                distribution = version = None
+                if ep.dist is not None:
+                    if id(ep.dist) not in identities:
+                        metadata = ep.dist.metadata
+                        identities[id(ep.dist)] = (metadata["Name"], metadata["Version"])
+                    distribution, version = identities[id(ep.dist)]
                 try:
                     plugin = ep.load()
                 except Exception as exc:  # one broken plugin must not take the others down with it

@@ -124,13 +124,13 @@ def _open_input(path: str, instrument: Instrument, registry: Registry, options: 
         return _Input(path, reading=found.read(path, instrument, options))
 
 
-def _blocks(reading: Reading, registry: Registry) -> Iterator[ResponseBlock]:
+def _blocks(reading: Reading, registry: Registry, sort_by: str | None = None) -> Iterator[ResponseBlock]:
     plugin = next((r.plugin for r in registry.readers.values() if isinstance(reading, type(r.obj))), None)
     if plugin is None or isinstance(reading, WideReading):
-        yield from reading.blocks()
+        yield from reading.blocks(sort_by)
         return
     with registry.blame(plugin, f"reading {reading.name}"):
-        yield from reading.blocks()
+        yield from reading.blocks(sort_by)
 
 
 def _attribute(block: ResponseBlock, by: str) -> str | None:
@@ -320,12 +320,12 @@ def _count(
         assert item.reading is not None
         reading = item.reading
         collator = Collator(instrument, by)
-        for block in _blocks(reading, registry):
+        for block in _blocks(reading, registry, by):
             if drop:
                 block = block.keep([block.origin(row) not in drop for row in block.rows])
             if block.participants is not None:
-                ledger.add(map(participant_key, block.participants))
-                ledger.add(participant_key(p) for p, _ in block.rejected)
+                ledger.add(block.participants)
+                ledger.add(p for p, _ in block.rejected)
             attributes.update(block.attributes)
             groups = block.attributes.get(name) if by is not None and (name := _attribute(block, by)) else None
             collator.add_columns(block.answers, block.levels, groups, block.comments)

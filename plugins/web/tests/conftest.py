@@ -13,6 +13,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -25,10 +26,15 @@ import pytest
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
+# The helpers shared by the test files (web_helpers.py): tests run with --import-mode=importlib, which does not
+# put test directories on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from fastapi.testclient import TestClient  # noqa: E402
-from matrixkit_web.app import Settings, create_app  # noqa: E402
+from matrixkit_web.app import create_app  # noqa: E402
 from matrixkit_web.db import Database  # noqa: E402
 from matrixkit_web.loadtest import ThrowawayPostgres, postgres_bindir  # noqa: E402
+from web_helpers import settings_for  # noqa: E402
 
 from matrixkit.registry import Registry, get_registry  # noqa: E402
 
@@ -136,7 +142,7 @@ def registry() -> Registry:
 def make_client(db_url: str, registry: Registry) -> Iterator[Callable[..., TestClient]]:
     """Open test clients on one application (one database); each client has its own cookies."""
     database = Database(db_url)
-    app = create_app(Settings(db=db_url), registry=registry, database=database)
+    app = create_app(settings_for(db_url), registry=registry, database=database)
     clients: list[TestClient] = []
 
     def make(**kwargs: Any) -> TestClient:
@@ -167,7 +173,8 @@ class LiveServer:
 
         self.port = _free_port()
         self.database = Database(db_url)
-        app = create_app(Settings(db=db_url, refresh_seconds=2), registry=registry, database=self.database)
+        settings = settings_for(db_url, refresh_seconds=2, public_url=f"http://127.0.0.1:{self.port}")
+        app = create_app(settings, registry=registry, database=self.database)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -105,11 +105,27 @@ def test_submit_and_revise_replaces_never_duplicates(client: TestClient, create_
     w = create_workshop(client, sectors=["NHS", "Council"], tables=["1", "2"])
     first = submit(client, w, "Ann", {"leadership": 2, "needs-assessment": "maturing"}, attributes={"sector": "nhs"})
     assert first.status_code == 201
-    assert first.json() == {"workshop": w["id"], "participant": "Ann", "revision": 1, "replaced": False, "answered": 2}
-    again = submit(client, w, " ann ", {"leadership": "thriving"}, attributes={"sector": "Council", "table": "2"})
+    edit_token = first.json().pop("edit_token")
+    assert first.json() == {
+        "workshop": w["id"],
+        "participant": "Ann",
+        "revision": 1,
+        "replaced": False,
+        "answered": 2,
+        "edit_token": edit_token,  # an addition: the contract's other fields are as they were
+    }
+    again = submit(
+        client,
+        w,
+        " ann ",
+        {"leadership": "thriving"},
+        attributes={"sector": "Council", "table": "2"},
+        edit_token=edit_token,
+    )
     assert again.status_code == 201
     assert again.json()["revision"] == 2
     assert again.json()["replaced"] is True
+    assert again.json()["edit_token"] is None
     collation = client.get(f"/api/workshops/{w['id']}/collation?by=sector", headers=auth(w["facilitator_token"])).json()
     assert collation["responses"] == 1
     leadership = collation["domains"][0]

@@ -278,6 +278,12 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
             audit.check(page, "17-submitted")
             page.goto(f"{base}/w/{workshop_id}/later")
             audit.check(page, "18-save-and-return")
+            go(page, "button:has-text('Get my personal link')")
+            personal_link = page.input_value("#return-link")
+            assert personal_link.startswith(f"{base}/resume/")
+            audit.check(page, "18b-personal-link-shown-once")
+            page.reload()
+            assert page.locator("#return-link").count() == 0  # shown once
             page.goto(f"{base}/w/{workshop_id}/details")
             audit.check(page, "19-change-details")
 
@@ -402,6 +408,29 @@ def test_workshop_end_to_end(browser: Any, live_server: Any, registry: Any, tmp_
     assert facilitator_link.split("/")[-1] not in other.url  # the token left the address bar
     other.goto(f"{base}/w/no-such-workshop/dashboard")
     audit.check(other, "33-not-found")
+
+    # -- a participant's browser opening the facilitator link is asked first (never switched on a GET) ----
+    _, participant_page = participants[0]
+    participant_page.goto(facilitator_link)
+    assert "Continue only if it is yours" in participant_page.inner_text("main")
+    assert participant_page.url.startswith(base + "/facilitate/")
+    audit.check(participant_page, "34-confirm-switch")
+    participant_page.goto(f"{base}/w/{workshop_id}/dashboard")
+    assert "You need the facilitator link" in participant_page.inner_text("h1")
+
+    # -- data protection: remove a participant, delete the workshop (each after a confirmation page) ---------
+    fac.goto(f"{base}/w/{workshop_id}/dashboard")
+    go(fac, "#people a:has-text('Remove') >> nth=0")
+    audit.check(fac, "35-remove-participant")
+    go(fac, "button:has-text('Remove')")
+    assert fac.url.endswith(f"/w/{workshop_id}/dashboard#people")
+    assert fac.locator("#people tbody tr").count() == len(PEOPLE_AND_LATE) - 1
+    go(fac, ".sub-nav a:has-text('Reopen')")
+    go(fac, "a:has-text('Delete the workshop')")
+    audit.check(fac, "36-delete-workshop")
+    go(fac, "button:has-text('Delete the workshop and all its data')")
+    assert "Workshop deleted" in fac.inner_text("h1")
+    audit.check(fac, "37-deleted")
 
     audit.save()
     assert not audit.csp, audit.csp

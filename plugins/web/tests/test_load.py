@@ -34,7 +34,7 @@ def test_200_participants_at_once_on_sqlite(mode: str, tmp_path: Path) -> None:
     result = run(participants=PARTICIPANTS, mode=mode, db=str(tmp_path / "load.sqlite"))
     _record(f"sqlite-{mode}", result)
     _check(result)
-    assert result["requests"] == PARTICIPANTS * (1 if mode == "api" else 13)
+    assert result["requests"] == PARTICIPANTS * (1 if mode == "api" else 14)
 
 
 @pytest.mark.postgres

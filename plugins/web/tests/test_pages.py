@@ -5,83 +5,27 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import (
+    FACILITATOR_LINKS,
+    answer,
+    create_in_browser,
+    csrf,
+    facilitator_token,
+    join,
+    join_code_of,
+    scripts_of,
+    submit,
+)
 
 from matrixkit.registry import Registry
 
 MakeClient = Callable[..., TestClient]
 CreateWorkshop = Callable[..., dict[str, Any]]
 HOSTILE = '<script>alert("x")</script>'
-
-
-def csrf(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-class Tags(HTMLParser):
-    """Collects the tags of a page (to check that hostile text never became markup)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.scripts: list[dict[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script":
-            self.scripts.append(dict(attrs))
-
-
-def scripts_of(page: str) -> list[dict[str, str | None]]:
-    parser = Tags()
-    parser.feed(page)
-    return parser.scripts
-
-
-def create_in_browser(client: TestClient, **fields: str) -> str:
-    """Create a workshop through the form; returns its id (the client now holds the facilitator cookie)."""
-    page = client.get("/new").text
-    data = {"csrf_token": csrf(page), "instrument": "pit-a", "title": "Workshop", "rule": "median", **fields}
-    response = client.post("/new", data=data, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    match = re.fullmatch(r"/w/([0-9a-f]+)/links", response.headers["location"])
-    assert match
-    return match.group(1)
-
-
-def join_code_of(client: TestClient, workshop_id: str) -> str:
-    page = client.get(f"/w/{workshop_id}/links").text
-    match = re.search(r'id="join-code">([A-Z0-9-]+)<', page)
-    assert match
-    return match.group(1)
-
-
-def join(client: TestClient, code: str, **fields: str) -> str:
-    page = client.get(f"/join?code={code}")
-    assert page.status_code == 200, page.text
-    response = client.post(
-        "/join", data={"csrf_token": csrf(page.text), "code": code, **fields}, follow_redirects=False
-    )
-    assert response.status_code == 303, response.text
-    location: str = response.headers["location"]
-    return location
-
-
-def answer(
-    client: TestClient, workshop_id: str, domain: str, level: str, comment: str = "", action: str = "continue"
-) -> Any:
-    page = client.get(f"/w/{workshop_id}/answer/{domain}").text
-    data = {"csrf_token": csrf(page), "level": level, "comment": comment, "action": action}
-    return client.post(f"/w/{workshop_id}/answer/{domain}", data=data, follow_redirects=False)
-
-
-def submit(client: TestClient, workshop_id: str) -> Any:
-    page = client.get(f"/w/{workshop_id}/check").text
-    return client.post(f"/w/{workshop_id}/submit", data={"csrf_token": csrf(page)}, follow_redirects=False)
 
 
 def test_start_and_static_pages(client: TestClient) -> None:
@@ -101,12 +45,12 @@ def test_full_flow_without_javascript(make_client: MakeClient, registry: Registr
         facilitator, title="Spring workshop", sectors="NHS\nCouncil", tables="Table 1\nTable 2"
     )
     links = facilitator.get(f"/w/{workshop_id}/links")
-    assert "Secret facilitator link" in links.text
+    assert "Make a new facilitator link" in links.text  # the secret link was shown once, at creation
     code = join_code_of(facilitator, workshop_id)
 
     ann = make_client()
     assert join(ann, code, name="Ann", sector="NHS", table="Table 1") == f"/w/{workshop_id}/answer"
-    cookie = next(c for c in ann.cookies.jar if c.name == f"mk_p_{workshop_id}")
+    cookie = next(c for c in ann.cookies.jar if c.name == "mk_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     # Answer the first domain, with a comment; the next page is the next domain.
     first = answer(ann, workshop_id, "leadership", "developing", comment="We are getting there")
@@ -114,7 +58,7 @@ def test_full_flow_without_javascript(make_client: MakeClient, registry: Registr
     answer(ann, workshop_id, "needs-assessment", "not-sure")
     later = answer(ann, workshop_id, "prioritisation", "", action="later")
     assert later.headers["location"] == f"/w/{workshop_id}/later"
-    assert "/resume/" in ann.get(f"/w/{workshop_id}/later").text
+    assert "Get my personal link" in ann.get(f"/w/{workshop_id}/later").text
     # Not yet submitted: the dashboard counts nobody.
     assert "Collation of 0 submitted responses" in facilitator.get(f"/w/{workshop_id}/dashboard").text
     check = ann.get(f"/w/{workshop_id}/check").text
@@ -134,7 +78,7 @@ def test_full_flow_without_javascript(make_client: MakeClient, registry: Registr
     live = facilitator.get(f"/w/{workshop_id}/dashboard/live?by=table")
     assert live.status_code == 200 and 'id="live"' in live.text
     # The collation the dashboard shows is the API's.
-    token = next(c.value for c in facilitator.cookies.jar if c.name == f"mk_f_{workshop_id}")
+    token = facilitator_token(workshop_id)
     api = facilitator.get(f"/api/workshops/{workshop_id}/collation", headers={"Authorization": f"Bearer {token}"})
     leadership = api.json()["domains"][0]
     assert leadership["counts"] == {"emerging": 0, "developing": 1, "maturing": 0, "thriving": 1}
@@ -244,7 +188,7 @@ def test_forms_need_the_csrf_token(make_client: MakeClient) -> None:
 def test_cookies_are_httponly_and_samesite(client: TestClient) -> None:
     response = client.get("/new")
     header = response.headers["set-cookie"]
-    assert "mk_csrf=" in header
+    assert "mk_session=" in header
     assert "HttpOnly" in header
     assert "SameSite=lax" in header.replace("Lax", "lax")
     assert "Secure" not in header  # plain HTTP on loopback
@@ -261,15 +205,11 @@ def test_one_workshops_codes_never_reach_another(make_client: MakeClient) -> Non
     join(person, join_code_of(fac_a, a))
     # The participant of A is nobody in B.
     assert person.get(f"/w/{b}/answer").status_code == 403
-    # Copying A's participant cookie under B's name does not help either.
-    token = next(c.value for c in person.cookies.jar if c.name == f"mk_p_{a}")
-    person.cookies.set(f"mk_p_{b}", token)
-    assert person.get(f"/w/{b}/answer").status_code == 403
-    # A's facilitator cannot open B's dashboard, even with A's token under B's cookie name.
+    # A's facilitator cannot open B's dashboard, nor can a browser holding A's facilitator token as a cookie.
     assert fac_a.get(f"/w/{b}/dashboard").status_code == 401
-    fac_token = next(c.value for c in fac_a.cookies.jar if c.name == f"mk_f_{a}")
-    fac_a.cookies.set(f"mk_f_{b}", fac_token)
-    assert fac_a.get(f"/w/{b}/dashboard").status_code == 403
+    fac_a.cookies.set("mk_session", facilitator_token(a))
+    assert fac_a.get(f"/w/{a}/dashboard").status_code == 401
+    assert fac_a.get(f"/w/{b}/dashboard").status_code == 401
     # Participants never reach the facilitator's pages.
     for path in ("dashboard", "dashboard/live", "pool", "decisions", "downloads", "compare", "links", "close"):
         assert person.get(f"/w/{a}/{path}").status_code == 401
@@ -387,21 +327,31 @@ def test_resume_link_signs_in_another_browser(make_client: MakeClient) -> None:
     person = make_client()
     join(person, join_code_of(facilitator, workshop_id), name="Ann")
     answer(person, workshop_id, "leadership", "maturing")
-    link = re.search(r'value="(http://testserver/resume/[^"]+)"', person.get(f"/w/{workshop_id}/later").text)
+    page = person.get(f"/w/{workshop_id}/later").text
+    made = person.post(
+        f"/w/{workshop_id}/return-link", data={"csrf_token": csrf(page), "next": "later"}, follow_redirects=False
+    )
+    assert made.status_code == 303 and made.headers["location"] == f"/w/{workshop_id}/later#return-link"
+    shown = person.get(f"/w/{workshop_id}/later").text
+    # The link starts with the configured public address (not the Host header of the request).
+    link = re.search(r'value="(http://127\.0\.0\.1:8000/resume/[^"]+)"', shown)
     assert link
+    assert "/resume/" not in person.get(f"/w/{workshop_id}/later").text  # shown once
     laptop = make_client()
-    response = laptop.get(link.group(1).removeprefix("http://testserver"), follow_redirects=False)
-    assert response.headers["location"] == f"/w/{workshop_id}/answer"
+    response = laptop.get(link.group(1).removeprefix("http://127.0.0.1:8000"), follow_redirects=False)
+    assert response.headers["location"] == f"/w/{workshop_id}/answer"  # the token left the address
     assert "Maturing" in laptop.get(f"/w/{workshop_id}/answer").text
     assert laptop.get("/resume/not-a-token").status_code == 404
+    # A new link replaces the old one.
+    page = person.get(f"/w/{workshop_id}/later").text
+    person.post(f"/w/{workshop_id}/return-link", data={"csrf_token": csrf(page), "next": "later"})
+    assert make_client().get(link.group(1).removeprefix("http://127.0.0.1:8000")).status_code == 404
 
 
 def test_facilitator_link_and_compare_rounds(make_client: MakeClient) -> None:
     first_browser = make_client()
     earlier = create_in_browser(first_browser, title="Round 1")
-    earlier_link = re.search(
-        r'id="facilitator-link" type="text" value="([^"]+)"', first_browser.get(f"/w/{earlier}/links").text
-    )
+    earlier_link = re.match(r"(.*)", FACILITATOR_LINKS[earlier])
     assert earlier_link
     person = make_client()
     join(person, join_code_of(first_browser, earlier))
@@ -410,7 +360,7 @@ def test_facilitator_link_and_compare_rounds(make_client: MakeClient) -> None:
 
     # Another browser opens the secret link: the token moves to a cookie and the URL loses it.
     second_browser = make_client()
-    response = second_browser.get(earlier_link.group(1).removeprefix("http://testserver"), follow_redirects=False)
+    response = second_browser.get(earlier_link.group(1).removeprefix("http://127.0.0.1:8000"), follow_redirects=False)
     assert response.headers["location"] == f"/w/{earlier}/dashboard"
     assert second_browser.get(f"/w/{earlier}/dashboard").status_code == 200
     assert second_browser.get("/facilitate/wrong").status_code == 404
@@ -425,8 +375,7 @@ def test_facilitator_link_and_compare_rounds(make_client: MakeClient) -> None:
         f"/w/{later}/compare", data={"csrf_token": csrf(page), "earlier": "http://x/facilitate/nope"}
     )
     assert bad.status_code == 400 and "not a facilitator link" in bad.text
-    own = second_browser.get(f"/w/{later}/links").text
-    own_link = re.search(r'id="facilitator-link" type="text" value="([^"]+)"', own)
+    own_link = re.match(r"(.*)", FACILITATOR_LINKS[later])
     assert own_link
     itself = second_browser.post(f"/w/{later}/compare", data={"csrf_token": csrf(page), "earlier": own_link.group(1)})
     assert itself.status_code == 400 and "this workshop" in itself.text

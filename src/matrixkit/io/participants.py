@@ -34,9 +34,10 @@ class ParticipantLedger:
         self._buckets: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
         self._pending: list[int] = []
 
-    def add(self, keys: Iterable[str]) -> None:
-        """Add participants by their keys (:func:`~matrixkit.responses.participant_key`)."""
-        self._pending.extend(map(hash, keys))
+    def add(self, participants: Iterable[str]) -> None:
+        """Add participants by their ids (compared as :func:`~matrixkit.responses.participant_key` does: stripped,
+        case-folded)."""
+        self._pending.extend(map(hash, map(str.casefold, map(str.strip, participants))))
         if len(self._pending) >= _BATCH:
             self._flush()
 

@@ -66,8 +66,9 @@ class Reading(Protocol):
         """Every problem found so far (complete once :meth:`blocks` is exhausted)."""
         ...
 
-    def blocks(self) -> Iterator[ResponseBlock]:
-        """The checked responses, a block at a time (responses with problems are left out)."""
+    def blocks(self, sort_by: str | None = None) -> Iterator[ResponseBlock]:
+        """The checked responses, a block at a time (responses with problems are left out); a reading may hand
+        each block's responses in the order of the attribute ``sort_by`` (a help to counting, not a promise)."""
         ...
 
     def notes(self) -> list[str]:
@@ -147,7 +148,7 @@ class ResponsesReading:
     def notes(self) -> list[str]:
         return []
 
-    def blocks(self) -> Iterator[ResponseBlock]:
+    def blocks(self, sort_by: str | None = None) -> Iterator[ResponseBlock]:
         instrument = self.instrument
         keys = instrument.domain_keys
         identity: dict[int | None, int | None] = {i: i for i in range(len(instrument.levels))}

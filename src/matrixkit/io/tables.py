@@ -21,6 +21,7 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -44,6 +45,8 @@ class Table(Protocol):
     name: str
     #: The header's cells (stripped), without the empty columns after the last heading.
     header: list[str]
+    #: Problems of rows left out (a value beyond the last heading), complete once :meth:`chunks` is exhausted.
+    problems: list[Problem]
 
     def chunks(self) -> Iterator[tuple[list[list[str]], list[int]]]:
         """The rows after the header, a chunk at a time, with each row's number; rows of empty cells left out.
@@ -80,6 +83,17 @@ def _fit(row: list[str], width: int) -> list[str] | None:
     if any(cell.strip() for cell in row[width:]):
         return None
     return row[:width]
+
+
+def _row_numbers(rows: list[list[str]], first: int) -> list[int]:
+    """The line each row starts on, the first on line ``first``: a row spans one line more for each line break
+    inside its cells."""
+    numbers = []
+    line = first
+    for row in rows:
+        numbers.append(line)
+        line += 1 + sum(cell.count("\n") for cell in row)
+    return numbers
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -138,6 +152,7 @@ class CsvTable:
 
     def __init__(self, path: str | os.PathLike[str], encoding: str | None = None) -> None:
         self.name = os.fspath(path)
+        self.problems: list[Problem] = []
         try:
             self._handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close() or at the end of chunks()
         except OSError as exc:
@@ -157,7 +172,7 @@ class CsvTable:
             self._lines = 0
             first, self._header_line = self._first_line()
             self.delimiter = _sniff_delimiter(first)
-            self._reader = csv.reader(self._remaining(first), delimiter=self.delimiter)
+            self._reader = csv.reader(chain((first,), self._text), delimiter=self.delimiter)
             self.header = _header(self._next_row() or [])
         except BaseException:
             self._handle.close()
@@ -194,10 +209,6 @@ class CsvTable:
             )
         )
 
-    def _remaining(self, first: str) -> Iterator[str]:
-        yield first
-        yield from self._text
-
     def _next_row(self) -> list[str] | None:
         try:
             return next(self._reader)
@@ -214,31 +225,21 @@ class CsvTable:
         width = len(self.header)
         offset = self._header_line - 1
         reader = self._reader
-        rows: list[list[str]] = []
-        numbers: list[int] = []
-        start = offset + reader.line_num + 1
         try:
-            for row in reader:
-                number, start = start, offset + reader.line_num + 1
-                fitted = _fit(row, width)
-                if fitted is None:
-                    raise ValidationError(
-                        Problem(
-                            f"this row has {len(row)} cells, the header has {width}",
-                            file=self.name,
-                            line=number,
-                            hint="a value after the last heading: give that column a heading, or check the delimiter",
-                        )
-                    )
-                if not any(fitted):
-                    continue
-                rows.append(fitted)
-                numbers.append(number)
-                if len(rows) >= CHUNK_ROWS:
+            while True:
+                before = reader.line_num
+                rows = list(islice(reader, CHUNK_ROWS))
+                if not rows:
+                    break
+                first = offset + before + 1
+                if reader.line_num - before == len(rows):  # one line a row: numbered without looking at them
+                    numbers = list(range(first, first + len(rows)))
+                else:  # a quoted cell holds a line break
+                    numbers = _row_numbers(rows, first)
+                if set(map(len, rows)) != {width}:
+                    rows, numbers = self._fit_rows(rows, numbers, width)
+                if rows:
                     yield rows, numbers
-                    rows, numbers = [], []
-            if rows:
-                yield rows, numbers
         except UnicodeDecodeError as exc:
             self._lines = offset + reader.line_num
             raise self._decode_error(exc) from None
@@ -248,6 +249,28 @@ class CsvTable:
             ) from None
         finally:
             self.close()
+
+    def _fit_rows(self, rows: list[list[str]], numbers: list[int], width: int) -> tuple[list[list[str]], list[int]]:
+        """Rows made as wide as the header (see :func:`_fit`); blank lines dropped, rows with a value beyond the
+        last heading dropped and recorded in :attr:`problems`."""
+        kept, kept_numbers = [], []
+        for row, number in zip(rows, numbers, strict=True):
+            if not row:
+                continue
+            fitted = _fit(row, width)
+            if fitted is None:
+                self.problems.append(
+                    Problem(
+                        f"this row has {len(row)} cells, the header has {width}",
+                        file=self.name,
+                        line=number,
+                        hint="a value after the last heading: give that column a heading, or check the delimiter",
+                    )
+                )
+                continue
+            kept.append(fitted)
+            kept_numbers.append(number)
+        return kept, kept_numbers
 
     def where(self, row: int, column: int | None = None) -> dict[str, Any]:
         return {"line": row}
@@ -293,6 +316,7 @@ class SheetTable:
                 "maturity-matrixkit[spreadsheets] (or save the sheet as CSV UTF-8)"
             ) from None
         self.name = os.fspath(path)
+        self.problems: list[Problem] = []
         try:
             workbook = python_calamine.CalamineWorkbook.from_path(os.fspath(path))
         except (OSError, python_calamine.CalamineError, ValueError) as exc:
@@ -340,7 +364,7 @@ class SheetTable:
             self._row += 1
             fitted = _fit([_cell_text(c) for c in cells], width)
             if fitted is None:
-                raise ValidationError(
+                self.problems.append(
                     Problem(
                         "this row has text after the last heading "
                         f"(column {column_letter(self._first_column + width)})",
@@ -349,6 +373,7 @@ class SheetTable:
                         hint="give that column a heading, or clear it",
                     )
                 )
+                continue
             if not any(fitted):
                 continue
             rows.append(fitted)

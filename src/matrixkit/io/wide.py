@@ -35,10 +35,12 @@ import datetime
 import difflib
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import tomli_w
@@ -520,9 +522,10 @@ class WideReading:
         location = self.table.where(row, column.index if column is not None else None)
         self.problems.add(Problem(message, file=self.table.name, field=field, hint=hint, **location))
 
-    def blocks(self) -> Iterator[ResponseBlock]:
-        """The checked responses, a block per chunk of rows. A row with any problem is left out (and its
-        problems recorded); read :attr:`problems` when the iterator is exhausted."""
+    def blocks(self, sort_by: str | None = None) -> Iterator[ResponseBlock]:
+        """The checked responses, a block per chunk of rows, each block's rows in the order of the attribute
+        ``sort_by`` (when the table has it: counting split by it then takes one pass). A row with any problem is
+        left out (and its problems recorded); read :attr:`problems` when the iterator is exhausted."""
         if self.layout.problems:
             return
         participant = self.layout.participant
@@ -530,19 +533,32 @@ class WideReading:
         checks = [c for c in self.layout.columns if c.kind in ("instrument", "version")]
         attributes = self.layout.of_kind("attribute")
         comments = self.layout.of_kind("comment")
+        wanted = name_key(sort_by) if sort_by is not None else None
+        sort_column = next((c.index for c in attributes if c.target is not None and name_key(c.target) == wanted), None)
         for rows, numbers in self.table.chunks():
-            columns = list(zip(*rows, strict=True))
+            if sort_column is not None:
+                # Each row carries its number through the sort (the consume idiom: no Python frame per row).
+                carried = cast("list[list[Any]]", rows)
+                deque(map(list.append, carried, numbers), maxlen=0)
+                rows.sort(key=itemgetter(sort_column))
+                columns = list(zip(*rows, strict=True))
+                numbers = cast("list[int]", list(columns.pop()))
+            else:
+                columns = list(zip(*rows, strict=True))
+            width = len(columns)  # a sorted row also carries its number after its cells
             good = [True] * len(rows)
             ids: list[str] | None = None
             if participant is None:
                 for i, row in enumerate(rows):
-                    if not any(cell.strip() for cell in row):
+                    if not any(cell.strip() for cell in islice(row, width)):
                         good[i] = False  # a row of blank cells
             else:
-                ids = [cell.strip() for cell in columns[participant.index]]
-                for i, text in enumerate(ids):
-                    if not text:
-                        if not any(cell.strip() for cell in rows[i]):
+                ids = list(map(str.strip, columns[participant.index]))
+                if "" in ids:
+                    for i, text in enumerate(ids):
+                        if text:
+                            continue
+                        if not any(cell.strip() for cell in islice(rows[i], width)):
                             good[i] = False  # a row of blank cells
                             continue
                         self._problem("no participant id", numbers[i], participant, "fill it in, or delete the row")
@@ -581,6 +597,7 @@ class WideReading:
             self.rows_read += len(block)
             if len(block) or block.rejected:
                 yield block
+        self.problems.extend(self.table.problems)
 
     def _check_answers(
         self, d: int, column: Column, cells: Sequence[str], numbers: list[int], good: list[bool]

@@ -1,14 +1,19 @@
 """The JSON API (``/api``), described by the OpenAPI document at ``/openapi.json``.
 
-* ``POST /api/workshops`` creates a workshop and returns its facilitator token (once) and join code.
-* ``POST /api/workshops/{id}/responses`` records a participant's whole response; the same participant again
-  replaces their earlier answers (a revision).
+* ``POST /api/workshops`` creates a workshop and returns its facilitator token (once) and join code. When the
+  server has an admin token, the request must carry it (``Authorization: Bearer <admin token>``).
+* ``POST /api/workshops/{id}/responses`` records a participant's whole response. The first accepted submission
+  of a participant returns an ``edit_token``; a later one for the same participant (names compared as people
+  read them: :mod:`matrixkit_web.names`) replaces the earlier answers only when it carries that token.
 * ``GET /api/workshops/{id}/collation?by=ATTR`` (``Authorization: Bearer <facilitator token>``) returns the
   collation JSON, exactly as ``matrixkit collate`` prints it.
+* ``DELETE /api/workshops/{id}/participants/{participant}``, ``DELETE /api/workshops/{id}`` and
+  ``GET /api/workshops/{id}/export`` (facilitator): data protection.
 
 Errors are JSON ``{"detail": "…"}`` (validation errors add ``"errors": [{"field", "message"}]``): 401 without a
-token, 403 with a wrong one or a wrong join code, 404 for an unknown workshop, 409 when the workshop is closed,
-413 for a body over the limit, 422 for anything else that does not fit.
+token, 403 with a wrong one, a wrong join code or without a participant's edit token, 404 for an unknown
+workshop, 409 when the workshop is closed, 413 for a body over the limit, 422 for anything else that does not
+fit (control characters included), 429 with ``Retry-After`` after too many failed attempts from one address.
 """
 
 from __future__ import annotations
@@ -17,24 +22,55 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from matrixkit_web.analysis import Analysis
-from matrixkit_web.pages import state
-from matrixkit_web.security import format_join_code, normalise_join_code
-from matrixkit_web.service import LIMITS, Problems, check_response, check_workshop
-from matrixkit_web.store import ClosedError, ConflictError, Decision, NotFoundError, Workshop
+from matrixkit_web.pages import admin_token_problem, client_address, public_url, state
+from matrixkit_web.security import control_character, format_join_code, normalise_join_code
+from matrixkit_web.service import LIMITS, Problems, ResponseInput, check_response, check_workshop
+from matrixkit_web.store import (
+    ClosedError,
+    ConflictError,
+    Decision,
+    EditTokenError,
+    NotFoundError,
+    Workshop,
+    WrongCodeError,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["api"])
 
-_bearer = HTTPBearer(auto_error=False, description="The workshop's facilitator token.")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="The workshop's facilitator token (or, to create a workshop, the server's admin token).",
+)
 
-Text = Annotated[str, Field(max_length=LIMITS["attribute"])]
-Key = Annotated[str, Field(min_length=1, max_length=100)]
+
+def _line(value: str) -> str:
+    found = control_character(value)
+    if found:
+        raise ValueError(f"contains a control character ({found})")
+    return value
+
+
+def _long(value: str) -> str:
+    found = control_character(value, long_text=True)
+    if found:
+        raise ValueError(f"contains a control character ({found}); only tab and newlines are allowed")
+    return value
+
+
+#: Text on one line: control characters refused (422), on every database alike.
+Line = Annotated[str, AfterValidator(_line)]
+StrictLine = Annotated[StrictStr, AfterValidator(_line)]
+#: Long text (comments, notes): tab and newlines allowed, other control characters refused.
+LongText = Annotated[str, AfterValidator(_long)]
+Text = Annotated[Line, Field(max_length=LIMITS["attribute"])]
+Key = Annotated[Line, Field(min_length=1, max_length=100)]
 
 
 class _Model(BaseModel):
@@ -42,13 +78,13 @@ class _Model(BaseModel):
 
 
 class WorkshopIn(_Model):
-    instrument: str = Field(max_length=100, description="Id of an installed instrument, e.g. `pit-a`.")
-    title: str = Field(max_length=LIMITS["title"], description="Title of the workshop.")
+    instrument: Line = Field(max_length=100, description="Id of an installed instrument, e.g. `pit-a`.")
+    title: Line = Field(max_length=LIMITS["title"], description="Title of the workshop.")
     date: dt.date | None = Field(None, description="Date of the workshop.")
-    place: str | None = Field(None, max_length=LIMITS["place"], description="Where it takes place.")
+    place: Line | None = Field(None, max_length=LIMITS["place"], description="Where it takes place.")
     sectors: list[Text] = Field(default_factory=list, max_length=LIMITS["list"], description="Sectors in use.")
     tables: list[Text] = Field(default_factory=list, max_length=LIMITS["list"], description="Tables in use.")
-    rule: str | None = Field(None, max_length=64, description="Consensus rule (default `median`).")
+    rule: Line | None = Field(None, max_length=64, description="Consensus rule (default `median`).")
 
 
 class WorkshopCreated(BaseModel):
@@ -80,15 +116,25 @@ class WorkshopOut(BaseModel):
 
 
 class ResponseIn(_Model):
-    join_code: str = Field(max_length=32, description="The workshop's join code.")
-    participant: str = Field(max_length=LIMITS["participant"], description="The participant's id.")
+    join_code: Line = Field(max_length=32, description="The workshop's join code.")
+    participant: Line = Field(
+        max_length=LIMITS["participant"],
+        description="The participant's id. Names are compared after Unicode normalisation (NFKC, case-folded, "
+        "invisible characters removed, spaces collapsed) and their confusable skeletons (Unicode TR39).",
+    )
+    edit_token: Line | None = Field(
+        None,
+        max_length=100,
+        description="Required to replace a participant's earlier answers: the `edit_token` returned with their "
+        "first submission.",
+    )
     attributes: dict[Key, Text] = Field(
         default_factory=dict, max_length=8, description="`sector`, `table` and other attributes."
     )
-    choices: dict[Key, StrictInt | StrictStr | None] = Field(
+    choices: dict[Key, StrictInt | StrictLine | None] = Field(
         max_length=500, description="Domain key → level score, key or label; null = not sure."
     )
-    comments: dict[Key, Annotated[str, Field(max_length=LIMITS["comment"])]] = Field(
+    comments: dict[Key, Annotated[LongText, Field(max_length=LIMITS["comment"])]] = Field(
         default_factory=dict, max_length=500, description="Domain key → comment."
     )
 
@@ -99,14 +145,19 @@ class ResponseStored(BaseModel):
     revision: int = Field(description="1 for a first submission; more when it replaced earlier answers.")
     replaced: bool
     answered: int
+    edit_token: str | None = Field(
+        None,
+        description="Only with a participant's first submission (null afterwards): secret; send it with any later "
+        "submission for this participant, which is refused (403) without it. Stored only as a hash.",
+    )
 
 
 class DecisionIn(_Model):
-    agreed: StrictInt | StrictStr | None = Field(None, description="Agreed level (score, key or label).")
-    target: StrictInt | StrictStr | None = Field(None, description="Level aimed for by the next round.")
+    agreed: StrictInt | StrictLine | None = Field(None, description="Agreed level (score, key or label).")
+    target: StrictInt | StrictLine | None = Field(None, description="Level aimed for by the next round.")
     priority: int | None = Field(None, ge=1, le=999, description="Rank among the priorities for action.")
-    priorities: str = Field("", max_length=LIMITS["notes"], description="Proposed priorities for action.")
-    notes: str = Field("", max_length=LIMITS["notes"])
+    priorities: LongText = Field("", max_length=LIMITS["notes"], description="Proposed priorities for action.")
+    notes: LongText = Field("", max_length=LIMITS["notes"])
 
 
 def _unprocessable(problems: dict[str, str]) -> JSONResponse:
@@ -115,11 +166,14 @@ def _unprocessable(problems: dict[str, str]) -> JSONResponse:
     return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
 
 
-def _workshop(request: Request, workshop_id: str) -> Workshop:
-    workshop = state(request).store.workshop(workshop_id) if len(workshop_id) <= 32 else None
-    if workshop is None:
-        raise HTTPException(404, f"There is no workshop {workshop_id!r}.")
-    return workshop
+def _bearer_token(credentials: HTTPAuthorizationCredentials | None, what: str) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise HTTPException(
+            401,
+            f"Send the {what}: 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="matrixkit"'},
+        )
+    return credentials.credentials
 
 
 def facilitated_workshop(
@@ -127,17 +181,17 @@ def facilitated_workshop(
     workshop_id: str,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Workshop:
-    """The workshop, when the request carries its facilitator token (401 without one, 403 with another)."""
-    workshop = _workshop(request, workshop_id)
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise HTTPException(
-            401,
-            "Send the workshop's facilitator token: 'Authorization: Bearer <token>'.",
-            headers={"WWW-Authenticate": 'Bearer realm="matrixkit"'},
-        )
-    if len(credentials.credentials) > 200 or not state(request).store.facilitator_token_matches(
-        workshop.id, credentials.credentials
-    ):
+    """The workshop, when the request carries its facilitator token (401 without one, 403 with another, 429
+    after too many wrong tokens from the client's address)."""
+    mk = state(request)
+    given = credentials.credentials if credentials is not None else ""
+    workshop, allowed = mk.store.facilitated_workshop(workshop_id, given) if len(workshop_id) <= 32 else (None, False)
+    if workshop is None:
+        raise HTTPException(404, f"There is no workshop {workshop_id!r}.")
+    token = _bearer_token(credentials, "workshop's facilitator token")
+    mk.limits.check("failed", client_address(request))
+    if len(token) > 200 or not allowed:
+        mk.limits.hit("failed", client_address(request))
         raise HTTPException(403, "That token is not this workshop's facilitator token.")
     return workshop
 
@@ -154,9 +208,33 @@ def list_instruments(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/workshops", status_code=201, response_model=WorkshopCreated, summary="Create a workshop")
-def create_workshop(request: Request, body: WorkshopIn) -> Any:
+@router.post(
+    "/workshops",
+    status_code=201,
+    response_model=WorkshopCreated,
+    summary="Create a workshop",
+    responses={
+        401: {"description": "The server needs its admin token"},
+        429: {"description": "Too many workshops created (or failed attempts) from this address"},
+    },
+)
+def create_workshop(
+    request: Request,
+    body: WorkshopIn,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Any:
     mk = state(request)
+    token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
+    problem = admin_token_problem(request, token)
+    if problem == "missing":
+        raise HTTPException(
+            401,
+            "This server needs its admin token to create workshops: 'Authorization: Bearer <admin token>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="matrixkit"'},
+        )
+    if problem == "wrong":
+        raise HTTPException(403, "That is not this server's admin token.")
+    mk.limits.check("create", client_address(request))
     try:
         checked = check_workshop(
             mk.registry,
@@ -170,8 +248,9 @@ def create_workshop(request: Request, body: WorkshopIn) -> Any:
         )
     except Problems as exc:
         return _unprocessable(exc.problems)
+    mk.limits.hit("create", client_address(request))
     instrument = checked.instrument
-    workshop, token = mk.store.create_workshop(
+    workshop, token, _session = mk.store.create_workshop(
         instrument=instrument.id,
         instrument_version=instrument.version,
         instrument_fingerprint=instrument.fingerprint,
@@ -182,13 +261,12 @@ def create_workshop(request: Request, body: WorkshopIn) -> Any:
         sectors=checked.sectors,
         tables=checked.tables,
     )
-    base = str(request.base_url).rstrip("/")
     return {
         "id": workshop.id,
         "facilitator_token": token,
         "join_code": format_join_code(workshop.join_code),
-        "facilitator_url": f"{base}/facilitate/{token}",
-        "join_url": f"{base}/join?code={workshop.join_code}",
+        "facilitator_url": public_url(request, f"/facilitate/{token}"),
+        "join_url": public_url(request, f"/join?code={workshop.join_code}"),
         "instrument": workshop.instrument,
         "instrument_version": workshop.instrument_version,
         "title": workshop.title,
@@ -221,44 +299,62 @@ def get_workshop(request: Request, workshop: Facilitated) -> Any:
     status_code=201,
     response_model=ResponseStored,
     summary="Submit (or replace) a participant's response",
-    responses={403: {"description": "Wrong join code"}, 409: {"description": "The workshop is closed"}},
+    responses={
+        403: {"description": "Wrong join code, or an existing participant without their edit token"},
+        409: {"description": "The workshop is closed"},
+        429: {"description": "Too many failed attempts from this address"},
+    },
 )
 def submit_response(request: Request, workshop_id: str, body: ResponseIn) -> Any:
     mk = state(request)
-    workshop = _workshop(request, workshop_id)
-    if normalise_join_code(body.join_code) != workshop.join_code:
-        raise HTTPException(403, "The join code does not match this workshop.")
-    if not workshop.is_open:
-        raise HTTPException(409, "This workshop is closed: answers can no longer be added or changed.")
-    instrument = mk.registry.instrument(workshop.instrument)
-    try:
-        checked = check_response(
+    address = client_address(request)
+    registry = mk.registry
+
+    def check(workshop: Workshop) -> ResponseInput:
+        return check_response(
             workshop,
-            instrument,
+            registry.instrument(workshop.instrument),
             participant=body.participant,
             attributes=body.attributes,
             choices=body.choices,
             comments=body.comments,
         )
+
+    try:
+        if len(workshop_id) > 32:
+            raise NotFoundError(workshop_id)
+        stored = mk.store.submit_response(
+            workshop_id,
+            join_code=normalise_join_code(body.join_code),
+            edit_token=body.edit_token,
+            # Over the limit of failed attempts: 429 before the join code is even compared, checked inside the
+            # submission's own transaction.
+            first=lambda connection: mk.limits.check("failed", address, connection=connection),
+            check=check,
+        )
     except Problems as exc:
         return _unprocessable(exc.problems)
-    try:
-        revision = mk.store.submit_response(
-            workshop.id, participant=checked.participant, attributes=checked.attributes, answers=checked.answers
-        )
-    except ClosedError as exc:
+    except NotFoundError:
+        raise HTTPException(404, f"There is no workshop {workshop_id!r}.") from None
+    except WrongCodeError as exc:
+        mk.limits.hit("failed", address)
+        raise HTTPException(403, str(exc)) from None
+    except EditTokenError as exc:
+        raise HTTPException(403, str(exc)) from None
+    except (ClosedError, ConflictError) as exc:
         raise HTTPException(409, str(exc)) from None
-    except ConflictError as exc:
-        raise HTTPException(409, str(exc)) from None
-    except NotFoundError as exc:  # pragma: no cover - deleted meanwhile
-        raise HTTPException(404, str(exc)) from None
-    return {
-        "workshop": workshop.id,
-        "participant": checked.participant,
-        "revision": revision,
-        "replaced": revision > 1,
-        "answered": sum(1 for level, _ in checked.answers.values() if level is not None),
-    }
+    checked: ResponseInput = stored.checked
+    return JSONResponse(
+        {
+            "workshop": workshop_id,
+            "participant": stored.participant,
+            "revision": stored.revision,
+            "replaced": stored.revision > 1,
+            "answered": sum(1 for level, _ in checked.answers.values() if level is not None),
+            "edit_token": stored.edit_token,
+        },
+        status_code=201,
+    )
 
 
 @router.get(
@@ -322,3 +418,40 @@ def put_decision(request: Request, workshop: Facilitated, domain: str, body: Dec
 def close_workshop(request: Request, workshop: Facilitated) -> dict[str, str]:
     state(request).store.set_status(workshop.id, "closed")
     return {"id": workshop.id, "status": "closed"}
+
+
+@router.get(
+    "/workshops/{workshop_id}/export",
+    summary="Everything stored about a workshop (data protection: subject access)",
+    responses={401: {"description": "No facilitator token"}, 403: {"description": "Wrong token"}},
+)
+def export_workshop(request: Request, workshop: Facilitated) -> dict[str, Any]:
+    data = state(request).store.export(workshop.id)
+    if data is None:  # pragma: no cover - deleted meanwhile
+        raise HTTPException(404, f"There is no workshop {workshop.id!r}.")
+    return data
+
+
+@router.delete(
+    "/workshops/{workshop_id}/participants/{participant:path}",
+    status_code=204,
+    summary="Delete a participant and their answers",
+    responses={404: {"description": "No participant of that name in this workshop"}},
+)
+def delete_participant(request: Request, workshop: Facilitated, participant: Line) -> Response:
+    if (
+        len(participant) > LIMITS["participant"]
+        or state(request).store.delete_participant(workshop.id, participant) is None
+    ):
+        raise HTTPException(404, f"There is no participant {participant!r} in this workshop.")
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/workshops/{workshop_id}",
+    status_code=204,
+    summary="Delete a workshop and everything stored about it",
+)
+def delete_workshop(request: Request, workshop: Facilitated) -> Response:
+    state(request).store.delete_workshop(workshop.id)
+    return Response(status_code=204)

@@ -1,10 +1,15 @@
 """The facilitator's pages: create a workshop, watch the live dashboard, pool tables, record decisions, close,
 download exports, compare with an earlier round.
 
-Creating a workshop gives a secret facilitator link (``/facilitate/<token>``). Opening it stores the token in an
-HttpOnly cookie named for the workshop (``mk_f_<id>``) and moves to a URL without the token, so the token does
-not linger in the address bar or history. Every facilitator page checks the cookie's token against the hash of
-the workshop in the URL: one workshop's link never opens another's pages.
+Creating a workshop signs the browser session in as its facilitator and shows the secret facilitator link
+(``/facilitate/<token>``) once. Opening that link in another browser exchanges it for that browser's session and
+moves to an address without the token, so the token does not linger in the address bar, history or logs; a
+browser already signed in to something else is asked to confirm first (never switched on a GET). A lost link can
+be replaced (the old one stops working). Every facilitator page checks, in the database, that the session may
+facilitate the workshop in the URL: one workshop's link never opens another's pages.
+
+When the server has an admin token, creating a workshop asks for it. A facilitator can delete a participant or
+the whole workshop (after a confirmation page) and download everything stored about the workshop as JSON.
 """
 
 from __future__ import annotations
@@ -13,14 +18,28 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from matrixkit.errors import MatrixkitError
 from matrixkit.exporting import KINDS
 from matrixkit.exporting import render_as as render_export
 from matrixkit.model import Instrument
 from matrixkit_web.analysis import Analysis
-from matrixkit_web.pages import FACILITATOR_COOKIE, Form, form_data, redirect, render, set_cookie, state
+from matrixkit_web.pages import (
+    Form,
+    admin_token_problem,
+    client_address,
+    describe_roles,
+    form_data,
+    public_url,
+    redirect,
+    render,
+    reveal,
+    revealed,
+    session_token,
+    set_session,
+    state,
+)
 from matrixkit_web.security import format_join_code
 from matrixkit_web.service import LIMITS, Problems, check_workshop, split_lines
 from matrixkit_web.store import ConflictError, Decision, Workshop
@@ -33,20 +52,15 @@ router = APIRouter(include_in_schema=False)
 VIEWS = {"": "Everyone", "table": "By table", "sector": "By sector"}
 
 
-def facilitator_cookie(workshop_id: str) -> str:
-    return f"{FACILITATOR_COOKIE}_{workshop_id}"
-
-
 def _facilitated(request: Request, workshop_id: str) -> Workshop:
     store = state(request).store
-    workshop = store.workshop(workshop_id) if len(workshop_id) <= 32 else None
+    workshop, allowed = (
+        store.facilitator_view(session_token(request), workshop_id) if len(workshop_id) <= 32 else (None, False)
+    )
     if workshop is None:
         raise HTTPException(404, "There is no such workshop.")
-    token = request.cookies.get(facilitator_cookie(workshop.id))
-    if not token:
+    if not allowed:
         raise HTTPException(401, "Open the secret facilitator link you were given when the workshop was created.")
-    if len(token) > 100 or not store.facilitator_token_matches(workshop.id, token):
-        raise HTTPException(403, "This browser's facilitator link is not this workshop's. Open the right link.")
     return workshop
 
 
@@ -75,6 +89,7 @@ def _instruments(request: Request) -> list[Instrument]:
 
 def _new_form(request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Response:
     registry = state(request).registry
+    values = {k: v for k, v in values.items() if k != "admin_token"}  # never written back into a page
     return render(
         request,
         "new.html",
@@ -85,6 +100,7 @@ def _new_form(request: Request, values: dict[str, str], errors: dict[str, str], 
             "values": values,
             "errors": errors,
             "limits": LIMITS,
+            "needs_admin_token": state(request).settings.admin_token_hash is not None,
         },
         status_code=status_code,
     )
@@ -99,6 +115,14 @@ def new_page(request: Request) -> Response:
 def create(request: Request, form: Annotated[Form, Depends(form_data)]) -> Response:
     values = {name: form.get(name) for name in ("instrument", "title", "date", "place", "sectors", "tables", "rule")}
     mk = state(request)
+    address = client_address(request)
+    problem = admin_token_problem(request, form.get("admin_token"))
+    if problem is not None:
+        message = (
+            "Enter the admin token of this server" if problem == "missing" else "That is not this server's admin token"
+        )
+        return _new_form(request, values, {"admin_token": message}, status_code=403)
+    mk.limits.check("create", address)
     try:
         checked = check_workshop(
             mk.registry,
@@ -112,8 +136,9 @@ def create(request: Request, form: Annotated[Form, Depends(form_data)]) -> Respo
         )
     except Problems as exc:
         return _new_form(request, values, exc.problems, status_code=400)
+    mk.limits.hit("create", address)
     instrument = checked.instrument
-    workshop, token = mk.store.create_workshop(
+    workshop, token, session = mk.store.create_workshop(
         instrument=instrument.id,
         instrument_version=instrument.version,
         instrument_fingerprint=instrument.fingerprint,
@@ -123,38 +148,89 @@ def create(request: Request, form: Annotated[Form, Depends(form_data)]) -> Respo
         place=checked.place,
         sectors=checked.sectors,
         tables=checked.tables,
+        session_token=session_token(request) or "",
     )
     response = redirect(f"/w/{workshop.id}/links")
-    set_cookie(request, response, facilitator_cookie(workshop.id), token)
+    assert session is not None
+    set_session(request, response, session)
+    reveal(request, response, token, f"/w/{workshop.id}/links")
     return response
+
+
+def _facilitate_target(request: Request, token: str) -> Workshop:
+    mk = state(request)
+    mk.limits.check("failed", client_address(request))
+    workshop = mk.store.workshop_by_facilitator_token(token) if len(token) <= 100 else None
+    if workshop is None:
+        mk.limits.hit("failed", client_address(request))
+        raise HTTPException(
+            404,
+            "This facilitator link is not valid (a newer one may have replaced it). Check that you copied all of it.",
+        )
+    return workshop
 
 
 @router.get("/facilitate/{token}")
 def facilitate(request: Request, token: str) -> Response:
-    workshop = state(request).store.workshop_by_facilitator_token(token) if len(token) <= 100 else None
-    if workshop is None:
-        raise HTTPException(404, "This facilitator link is not valid. Check that you copied all of it.")
+    """The secret facilitator link: signs this browser in as the workshop's facilitator and moves to an address
+    without the token. A browser signed in to anything else is asked to confirm first."""
+    workshop = _facilitate_target(request, token)
+    mk = state(request)
+    current = session_token(request)
+    roles = mk.store.roles(current)
+    if any(r.role == "facilitator" and r.workshop_id == workshop.id for r in roles):
+        return redirect(f"/w/{workshop.id}/dashboard")
+    if roles:
+        return render(
+            request,
+            "confirm_switch.html",
+            {
+                "page_title": "Open another workshop?",
+                "action": "/facilitate",
+                "token": token,
+                "signed_in_as": describe_roles(request, roles),
+                "becoming": f"the facilitator of {workshop.title}",
+            },
+        )
     response = redirect(f"/w/{workshop.id}/dashboard")
-    set_cookie(request, response, facilitator_cookie(workshop.id), token)
+    set_session(request, response, mk.store.grant(current, workshop.id, "facilitator"))
+    return response
+
+
+@router.post("/facilitate")
+def facilitate_confirmed(request: Request, form: Annotated[Form, Depends(form_data)]) -> Response:
+    """The confirmation of a facilitator link opened while signed in to something else."""
+    workshop = _facilitate_target(request, form.get("token"))
+    response = redirect(f"/w/{workshop.id}/dashboard")
+    set_session(request, response, state(request).store.grant(session_token(request), workshop.id, "facilitator"))
     return response
 
 
 @router.get("/w/{workshop_id}/links")
 def links_page(request: Request, workshop_id: str) -> Response:
     workshop = _facilitated(request, workshop_id)
-    base = str(request.base_url).rstrip("/")
-    token = request.cookies.get(facilitator_cookie(workshop.id), "")
+    token = revealed(request)
     return render(
         request,
         "links.html",
         {
             "page_title": f"Links for {workshop.title}",
             "workshop": workshop,
-            "facilitator_link": f"{base}/facilitate/{token}",
-            "join_link": f"{base}/join?code={workshop.join_code}",
+            "facilitator_link": public_url(request, f"/facilitate/{token}") if token else None,
+            "join_link": public_url(request, f"/join?code={workshop.join_code}"),
             "join_code": format_join_code(workshop.join_code),
         },
     )
+
+
+@router.post("/w/{workshop_id}/links")
+def new_facilitator_link(request: Request, workshop_id: str, form: Annotated[Form, Depends(form_data)]) -> Response:
+    """Replace the facilitator link (the old link and API token stop working) and show the new one once."""
+    workshop = _facilitated(request, workshop_id)
+    token = state(request).store.new_facilitator_token(workshop.id)
+    response = redirect(f"/w/{workshop.id}/links#facilitator-link")
+    reveal(request, response, token, f"/w/{workshop.id}/links")
+    return response
 
 
 # -- dashboard -----------------------------------------------------------------------------------
@@ -393,6 +469,7 @@ def close_page(request: Request, workshop_id: str) -> Response:
             "page_title": f"Close {workshop.title}",
             "workshop": workshop,
             "in_progress": sum(1 for p in people if p.submitted_at is None),
+            "retention_days": state(request).settings.retention_days,
         },
     )
 
@@ -525,3 +602,63 @@ def link_earlier(request: Request, workshop_id: str, form: Annotated[Form, Depen
     except ConflictError as exc:  # pragma: no cover - excluded above
         return _compare(request, workshop, {"earlier": str(exc)}, 400)
     return redirect(f"/w/{workshop.id}/compare")
+
+
+# -- data protection -----------------------------------------------------------------------------
+
+
+@router.get("/w/{workshop_id}/participants/{participant_id}/delete")
+def delete_participant_page(request: Request, workshop_id: str, participant_id: int) -> Response:
+    workshop = _facilitated(request, workshop_id)
+    person = state(request).store.participant(workshop.id, participant_id)
+    if person is None:
+        raise HTTPException(404, "There is no such participant in this workshop.")
+    return render(
+        request,
+        "delete_participant.html",
+        {"page_title": f"Remove {person.display_name}", "workshop": workshop, "person": person},
+    )
+
+
+@router.post("/w/{workshop_id}/participants/{participant_id}/delete")
+def delete_participant(
+    request: Request, workshop_id: str, participant_id: int, form: Annotated[Form, Depends(form_data)]
+) -> Response:
+    workshop = _facilitated(request, workshop_id)
+    if state(request).store.delete_participant_by_id(workshop.id, participant_id) is None:
+        raise HTTPException(404, "There is no such participant in this workshop.")
+    return redirect(f"/w/{workshop.id}/dashboard#people")
+
+
+@router.get("/w/{workshop_id}/delete")
+def delete_workshop_page(request: Request, workshop_id: str) -> Response:
+    workshop = _facilitated(request, workshop_id)
+    people = state(request).store.participants(workshop.id)
+    return render(
+        request,
+        "delete_workshop.html",
+        {"page_title": f"Delete {workshop.title}", "workshop": workshop, "people": len(people)},
+    )
+
+
+@router.post("/w/{workshop_id}/delete")
+def delete_workshop(request: Request, workshop_id: str, form: Annotated[Form, Depends(form_data)]) -> Response:
+    workshop = _facilitated(request, workshop_id)
+    state(request).store.delete_workshop(workshop.id)
+    return render(request, "deleted.html", {"page_title": "Workshop deleted", "title": workshop.title}, status_code=200)
+
+
+@router.get("/w/{workshop_id}/export")
+def export(request: Request, workshop_id: str) -> Response:
+    """Everything stored about the workshop, as a JSON download (the API's ``/export``)."""
+    workshop = _facilitated(request, workshop_id)
+    data = state(request).store.export(workshop.id)
+    if data is None:  # pragma: no cover - deleted meanwhile
+        raise HTTPException(404, "There is no such workshop.")
+    return JSONResponse(
+        data,
+        headers={
+            "content-disposition": f'attachment; filename="{_slug(workshop.title)}-all-data.json"',
+            "cache-control": "no-store",
+        },
+    )

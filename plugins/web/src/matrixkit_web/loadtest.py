@@ -9,8 +9,9 @@ on 127.0.0.1 only. One workshop is created; then every simulated participant sta
 ``api``
     one ``POST /api/workshops/{id}/responses`` with an answer for every domain;
 ``form``
-    what a browser without JavaScript does: the join page, the join form, one form per domain, the submit form
-    (13 requests for a 10-domain matrix), each participant with its own cookies and CSRF token.
+    what a browser without JavaScript does: the join page, the join form, the first question's page, one form
+    per domain, the submit form (14 requests for a 10-domain matrix), each participant with its own session
+    and CSRF token.
 
 Afterwards the collation is fetched and compared, domain by domain and level by level, with what was sent:
 nothing may be lost or counted twice. The server is then stopped and started again on the same database and the
@@ -55,11 +56,22 @@ def _free_port() -> int:
 
 
 class Server:
-    """``matrixkit serve`` on 127.0.0.1 in a child process (stopped by its own process id)."""
+    """``matrixkit serve`` on 127.0.0.1 in a child process (stopped by its own process id), with ``workers``
+    worker processes, extra command-line ``options`` and ``environment`` variables."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(
+        self,
+        db: str,
+        *,
+        workers: int = 1,
+        options: Sequence[str] = (),
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self.db = db
         self.port = _free_port()
+        self.workers = workers
+        self.options = list(options)
+        self.environment = dict(environment or {})
         self.process: subprocess.Popen[bytes] | None = None
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - kept for the server's lifetime, closed by close()
 
@@ -69,9 +81,13 @@ class Server:
 
     def start(self) -> None:
         command = [sys.executable, "-m", "matrixkit", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--workers", str(self.workers), *self.options]
         # A fixed argument list (no shell); the database is the caller's own.
         self.process = subprocess.Popen(  # noqa: S603
-            [*command, "--db", self.db], stdout=self.log, stderr=subprocess.STDOUT
+            [*command, "--db", self.db],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **self.environment},
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -86,6 +102,26 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError("the server did not start within 60 s")
 
+    def output(self) -> str:
+        """Everything the server printed so far (its log)."""
+        self.log.flush()
+        self.log.seek(0)
+        text = self.log.read().decode(errors="replace")
+        self.log.seek(0, os.SEEK_END)
+        return text
+
+    def kill(self) -> None:
+        """Stop the server at once (SIGKILL to the server and its workers), as a crash would."""
+        if self.process is not None and self.process.poll() is None:
+            import signal
+
+            for pid in _children(self.process.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -95,6 +131,20 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (uvicorn's workers), from /proc."""
+    found = []
+    for status in glob.glob("/proc/[0-9]*/status"):
+        try:
+            text = Path(status).read_text()
+        except OSError:
+            continue
+        match = re.search(r"^PPid:\s+(\d+)$", text, re.M)
+        if match and int(match.group(1)) == pid:
+            found.append(int(Path(status).parent.name))
+    return found
 
 
 def postgres_bindir() -> Path | None:
@@ -206,6 +256,13 @@ async def _form_participant(
         )
         if joined.status_code != 303:
             return joined.status_code
+        # Joining signs the browser in, which gives its session a new value: forms need a token from a page
+        # loaded after that (the first question, as a browser shows it).
+        first = await _timed(samples, client.get(f"/w/{workshop['id']}/answer/{next(iter(choices))}"))
+        match = CSRF.search(first.text)
+        if first.status_code != 200 or match is None:
+            return first.status_code
+        token = match.group(1)
         for domain, score in choices.items():
             data = {"csrf_token": token, "level": levels[score - 1], "action": "continue"}
             saved = await _timed(samples, client.post(f"/w/{workshop['id']}/answer/{domain}", data=data))

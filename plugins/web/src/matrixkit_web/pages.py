@@ -2,12 +2,20 @@
 
 Templates are Jinja2 with autoescaping on for every ``.html`` file: every value from a person (titles, names,
 comments, sectors) is escaped where it is shown. Forms post back to the same origin; each carries a CSRF token
-(:mod:`matrixkit_web.security`) checked by :func:`form_data` before the handler runs.
+bound to the browser session (:mod:`matrixkit_web.security`), checked by :func:`form_data` before the handler
+runs, which also refuses control characters in any field.
+
+The browser session is one HttpOnly cookie, ``mk_session``: a random value whose hash the database links to the
+workshops the browser facilitates or answers (:meth:`matrixkit_web.store.Store.roles`). Nothing about a session
+is kept in the server process, so any worker of any server can serve any request. A browser that has not signed
+in to anything still gets a session value (for its forms' CSRF tokens) but no database row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from functools import cache
@@ -18,7 +26,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData as StarletteFormData
 
 from matrixkit_web import __version__
-from matrixkit_web.security import csrf_token_for, csrf_valid, format_join_code
+from matrixkit_web.security import control_character, csrf_token_for, csrf_valid, format_join_code, hash_token
+from matrixkit_web.store import SESSION_DAYS, Role
 
 if TYPE_CHECKING:
     import jinja2
@@ -26,23 +35,32 @@ if TYPE_CHECKING:
     from matrixkit_web.app import AppState
 
 __all__ = [
-    "CSRF_COOKIE",
-    "FACILITATOR_COOKIE",
-    "PARTICIPANT_COOKIE",
+    "LONG_TEXT_FIELDS",
+    "REVEAL_COOKIE",
+    "SESSION_COOKIE",
     "Form",
+    "admin_token_problem",
+    "client_address",
+    "describe_roles",
     "error_page",
     "form_data",
+    "public_url",
     "redirect",
     "render",
+    "reveal",
+    "revealed",
+    "session_token",
     "set_cookie",
+    "set_session",
     "state",
 ]
 
-CSRF_COOKIE = "mk_csrf"
-FACILITATOR_COOKIE = "mk_f"
-PARTICIPANT_COOKIE = "mk_p"
-#: Browser participants and facilitators stay signed in to a workshop for this long (they can come back).
-SESSION_DAYS = 30
+SESSION_COOKIE = "mk_session"
+#: A secret shown once (a new facilitator or return link), on the page the browser is sent to next.
+REVEAL_COOKIE = "mk_reveal"
+#: Form fields where tab and newlines are allowed (long text); control characters are refused in every field.
+LONG_TEXT_FIELDS = frozenset({"comment", "notes", "priorities", "what", "measure", "sectors", "tables"})
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 
 def state(request: Request) -> AppState:
@@ -86,17 +104,88 @@ def _secure(request: Request) -> bool:
     return configured if configured is not None else request.url.scheme == "https"
 
 
-def set_cookie(request: Request, response: Response, name: str, value: str, *, path: str = "/") -> None:
-    """Set a session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, scoped to ``path``."""
+def public_url(request: Request, path: str) -> str:
+    """An absolute address on this service, from the configured public base URL (never the Host header)."""
+    return state(request).settings.public_url.rstrip("/") + path
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address (the proxy's ``X-Forwarded-For`` when the server trusts its proxy)."""
+    return request.client.host if request.client else None
+
+
+def admin_token_problem(request: Request, given: str | None) -> str | None:
+    """Whether ``given`` may create a workshop on this server: None when it may (or no admin token is set),
+    ``"missing"`` or ``"wrong"`` otherwise. A wrong token counts as a failed attempt of the client's address
+    (:class:`~matrixkit_web.ratelimit.TooManyError` once too many). Shared by the API and the pages."""
+    mk = state(request)
+    expected = mk.settings.admin_token_hash
+    if expected is None:
+        return None
+    address = client_address(request)
+    mk.limits.check("failed", address)
+    if not given:
+        return "missing"
+    if len(given) > 200 or not hmac.compare_digest(hash_token(given), expected):
+        mk.limits.hit("failed", address)
+        return "wrong"
+    return None
+
+
+def describe_roles(request: Request, roles: list[Role]) -> list[str]:
+    """What a browser session is signed in to, in words (for the confirmation before a link signs it in as
+    someone else)."""
+    store = state(request).store
+    described = []
+    for role in roles:
+        workshop = store.workshop(role.workshop_id)
+        if workshop is None:
+            continue
+        if role.role == "facilitator":
+            described.append(f"the facilitator of {workshop.title}")
+        else:
+            person = store.participant(role.workshop_id, role.participant_id or 0)
+            who = person.display_name if person is not None else "a participant"
+            described.append(f"{who}, a participant in {workshop.title}")
+    return described
+
+
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, *, path: str = "/", max_age: int | None = None
+) -> None:
+    """Set a cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, scoped to ``path``."""
     response.set_cookie(
         name,
         value,
-        max_age=SESSION_DAYS * 24 * 3600,
+        max_age=SESSION_DAYS * 24 * 3600 if max_age is None else max_age,
         path=path,
         httponly=True,
         samesite="lax",
         secure=_secure(request),
     )
+
+
+def session_token(request: Request) -> str | None:
+    """The browser's session value (None without a well-formed one)."""
+    value = request.cookies.get(SESSION_COOKIE)
+    return value if value and _TOKEN.match(value) else None
+
+
+def set_session(request: Request, response: Response, token: str) -> None:
+    """Give the browser its (new) session value."""
+    set_cookie(request, response, SESSION_COOKIE, token)
+
+
+def reveal(request: Request, response: Response, secret: str, path: str) -> None:
+    """Show ``secret`` once, on the page at ``path`` the browser goes to next (a short-lived cookie for that
+    page only; the secret is never stored in plain text on the server)."""
+    set_cookie(request, response, REVEAL_COOKIE, secret, path=path, max_age=300)
+
+
+def revealed(request: Request) -> str | None:
+    """The secret to show once on this page (:func:`render` deletes the cookie with the page it renders)."""
+    value = request.cookies.get(REVEAL_COOKIE)
+    return value if value and _TOKEN.match(value) else None
 
 
 def render(
@@ -107,11 +196,12 @@ def render(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    """Render a page, with a CSRF token for its forms (setting the CSRF cookie when the browser has none)."""
+    """Render a page, with a CSRF token for its forms bound to the browser session (giving the browser a session
+    value when it has none)."""
     mk = state(request)
-    cookie = request.cookies.get(CSRF_COOKIE)
+    cookie = session_token(request)
     new_cookie = None
-    if not cookie or len(cookie) > 100:
+    if cookie is None:
         cookie = new_cookie = secrets.token_urlsafe(32)
     values: dict[str, Any] = {
         "request": request,
@@ -127,7 +217,11 @@ def render(
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
     response.headers.setdefault("cache-control", "no-store")
     if new_cookie is not None:
-        set_cookie(request, response, CSRF_COOKIE, new_cookie)
+        set_session(request, response, new_cookie)
+    if REVEAL_COOKIE in request.cookies:  # shown once: forget it
+        response.delete_cookie(
+            REVEAL_COOKIE, path=request.url.path, httponly=True, samesite="lax", secure=_secure(request)
+        )
     return response
 
 
@@ -152,6 +246,8 @@ def error_page(
         405: "Page not found",
         409: "That cannot be done now",
         413: "Too much text",
+        422: "There is a problem with what was sent",
+        429: "Too many attempts",
         500: "Sorry, there is a problem with the service",
     }
     heading = title or titles.get(status_code, "There is a problem")
@@ -182,16 +278,25 @@ class Form:
 
 
 async def form_data(request: Request) -> Form:
-    """Read a posted form and check its CSRF token (a FastAPI dependency); 403 when it does not match."""
+    """Read a posted form and check its CSRF token (a FastAPI dependency): 403 when it does not match the browser
+    session, 422 when a field holds a control character (tab and newlines only in long text)."""
     data = await request.form(max_files=0, max_fields=400)
     token = data.get("csrf_token")
-    if not csrf_valid(
-        state(request).secret, request.cookies.get(CSRF_COOKIE), token if isinstance(token, str) else None
-    ):
+    if not csrf_valid(state(request).secret, session_token(request), token if isinstance(token, str) else None):
         raise HTTPException(
             403,
             "This form has expired or was not sent from this site. Go back, reload the page and try again.",
         )
+    for name, value in data.multi_items():
+        if not isinstance(value, str):
+            continue
+        found = control_character(name) or control_character(value, long_text=name in LONG_TEXT_FIELDS)
+        if found:
+            raise HTTPException(
+                422,
+                f"The field {name!r} contains a control character ({found}), which cannot be stored. Remove it "
+                "(it may have come with pasted text) and try again.",
+            )
     return Form(data)
 
 

@@ -1,9 +1,12 @@
 """The participant's pages: join with a code, answer the matrix row by row, check, submit, come back, revise.
 
-A participant who joins gets a random token in an HttpOnly cookie named for the workshop (``mk_p_<id>``); only
-its hash is stored. Every page looks the participant up by that token *within the workshop in the URL*, so a
-token never reaches another workshop's pages. The personal return link (``/resume/<token>``) lets someone carry
-on from another device. Participants see only their own answers, never anyone else's.
+A participant who joins is signed in to the browser session (:mod:`matrixkit_web.pages`) as that participant of
+that workshop. Every page looks the participant up through the session *within the workshop in the URL*, so a
+session never reaches another workshop's pages. The personal return link (``/resume/<token>``, made on request;
+a new one replaces the old) lets someone carry on from another device: it is exchanged for the session on first
+use and the browser is sent to an address without the token. A browser already signed in to something is asked
+to confirm (a form, with its CSRF token) before a link signs it in as someone else: a link never switches
+identity on a GET. Participants see only their own answers, never anyone else's.
 """
 
 from __future__ import annotations
@@ -15,7 +18,20 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from matrixkit.model import Instrument
-from matrixkit_web.pages import PARTICIPANT_COOKIE, Form, form_data, redirect, render, set_cookie, state
+from matrixkit_web.pages import (
+    Form,
+    client_address,
+    describe_roles,
+    form_data,
+    public_url,
+    redirect,
+    render,
+    reveal,
+    revealed,
+    session_token,
+    set_session,
+    state,
+)
 from matrixkit_web.security import normalise_join_code
 from matrixkit_web.service import LIMITS, Problems, check_attributes
 from matrixkit_web.store import Answer, ClosedError, NameTakenError, NotFoundError, Participant, Workshop
@@ -27,10 +43,6 @@ router = APIRouter(include_in_schema=False)
 NOT_SURE = "not-sure"
 
 
-def participant_cookie(workshop_id: str) -> str:
-    return f"{PARTICIPANT_COOKIE}_{workshop_id}"
-
-
 def _instrument(request: Request, workshop: Workshop) -> Instrument:
     return state(request).registry.instrument(workshop.instrument)
 
@@ -38,11 +50,11 @@ def _instrument(request: Request, workshop: Workshop) -> Instrument:
 def _current(request: Request, workshop_id: str) -> tuple[Workshop, Participant]:
     """The workshop and the participant this browser joined it as (403 page otherwise)."""
     store = state(request).store
-    workshop = store.workshop(workshop_id) if len(workshop_id) <= 32 else None
+    workshop, person = (
+        store.participant_view(session_token(request), workshop_id) if len(workshop_id) <= 32 else (None, None)
+    )
     if workshop is None:
         raise HTTPException(404, "There is no such workshop. Check the link, or join with the code you were given.")
-    token = request.cookies.get(participant_cookie(workshop.id))
-    person = store.participant_by_token(workshop.id, token) if token and len(token) <= 100 else None
     if person is None:
         raise HTTPException(
             403,
@@ -118,11 +130,16 @@ def join_page(request: Request, code: str = "") -> Response:
 
 
 def _find_by_code(request: Request, code: str) -> tuple[Workshop | None, str]:
+    """The open workshop of a join code, or an error message. A code that matches no workshop counts as a failed
+    attempt of the client's address (429 once too many)."""
     cleaned = normalise_join_code(code)
     if not cleaned:
         return None, "Enter the join code you were given, like ABCD-EFGH"
+    limits = state(request).limits
+    limits.check("failed", client_address(request))
     workshop = state(request).store.workshop_by_join_code(cleaned) if len(cleaned) <= 16 else None
     if workshop is None:
+        limits.hit("failed", client_address(request))
         return None, "No workshop has that join code. Check the code and try again"
     if not workshop.is_open:
         return None, "That workshop is closed: answers can no longer be added"
@@ -132,8 +149,7 @@ def _find_by_code(request: Request, code: str) -> tuple[Workshop | None, str]:
 def _details_form(
     request: Request, workshop: Workshop, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    token = request.cookies.get(participant_cookie(workshop.id))
-    already = state(request).store.participant_by_token(workshop.id, token) if token and len(token) <= 100 else None
+    _workshop, already = state(request).store.participant_view(session_token(request), workshop.id)
     return render(
         request,
         "join_details.html",
@@ -179,7 +195,9 @@ def join(request: Request, form: Annotated[Form, Depends(form_data)]) -> Respons
             errors.update(exc.problems)
     if not errors:
         try:
-            _person, token = state(request).store.join(workshop.id, name=name or None, attributes=attributes)
+            _person, session = state(request).store.join(
+                workshop.id, name=name or None, attributes=attributes, session_token=session_token(request)
+            )
         except NameTakenError as exc:
             errors["name"] = str(exc)
         except ClosedError:
@@ -188,19 +206,58 @@ def join(request: Request, form: Annotated[Form, Depends(form_data)]) -> Respons
             )
         else:
             response = redirect(f"/w/{workshop.id}/answer")
-            set_cookie(request, response, participant_cookie(workshop.id), token)
+            set_session(request, response, session)
             return response
     return _details_form(request, workshop, values=values, errors=errors, status_code=400)
 
 
+def _resume_target(request: Request, token: str) -> Participant:
+    mk = state(request)
+    mk.limits.check("failed", client_address(request))
+    person = mk.store.participant_by_any_token(token) if len(token) <= 100 else None
+    if person is None:
+        mk.limits.hit("failed", client_address(request))
+        raise HTTPException(
+            404, "This return link is not valid (a newer one may have replaced it). Check that you copied all of it."
+        )
+    return person
+
+
 @router.get("/resume/{token}")
 def resume(request: Request, token: str) -> Response:
-    """A participant's personal return link: signs this browser in to their answers."""
-    person = state(request).store.participant_by_any_token(token) if len(token) <= 100 else None
-    if person is None:
-        raise HTTPException(404, "This return link is not valid. Check that you copied all of it.")
+    """A participant's personal return link: signs this browser in to their answers, and moves to an address
+    without the token. A browser signed in to anything else is asked to confirm first."""
+    person = _resume_target(request, token)
+    mk = state(request)
+    current = session_token(request)
+    roles = mk.store.roles(current)
+    if any(r.role == "participant" and r.participant_id == person.id for r in roles):
+        return redirect(f"/w/{person.workshop_id}/answer")
+    if roles:
+        workshop = mk.store.workshop(person.workshop_id)
+        return render(
+            request,
+            "confirm_switch.html",
+            {
+                "page_title": "Continue as someone else?",
+                "action": "/resume",
+                "token": token,
+                "signed_in_as": describe_roles(request, roles),
+                "becoming": f"{person.display_name}, a participant in {workshop.title if workshop else 'a workshop'}",
+            },
+        )
     response = redirect(f"/w/{person.workshop_id}/answer")
-    set_cookie(request, response, participant_cookie(person.workshop_id), token)
+    set_session(request, response, mk.store.grant(current, person.workshop_id, "participant", person.id))
+    return response
+
+
+@router.post("/resume")
+def resume_confirmed(request: Request, form: Annotated[Form, Depends(form_data)]) -> Response:
+    """The confirmation of a return link opened while signed in to something else."""
+    person = _resume_target(request, form.get("token"))
+    response = redirect(f"/w/{person.workshop_id}/answer")
+    session = state(request).store.grant(session_token(request), person.workshop_id, "participant", person.id)
+    set_session(request, response, session)
     return response
 
 
@@ -407,6 +464,17 @@ def submit(request: Request, workshop_id: str, form: Annotated[Form, Depends(for
     return redirect(f"/w/{workshop.id}/done")
 
 
+@router.post("/w/{workshop_id}/return-link")
+def new_return_link(request: Request, workshop_id: str, form: Annotated[Form, Depends(form_data)]) -> Response:
+    """Make the participant's personal return link (a new one replaces the previous one) and show it once."""
+    workshop, person = _current(request, workshop_id)
+    token = state(request).store.new_return_token(person)
+    page = "done" if form.get("next") == "done" else "later"
+    response = redirect(f"/w/{workshop.id}/{page}#return-link")
+    reveal(request, response, token, f"/w/{workshop.id}/{page}")
+    return response
+
+
 @router.get("/w/{workshop_id}/done")
 def done_page(request: Request, workshop_id: str) -> Response:
     workshop, person = _current(request, workshop_id)
@@ -419,7 +487,8 @@ def done_page(request: Request, workshop_id: str) -> Response:
             "page_title": f"Answers submitted – {workshop.title}",
             "workshop": workshop,
             "person": person,
-            "return_link": _return_link(request, workshop),
+            "return_link": _return_link(request),
+            "return_page": "done",
         },
     )
 
@@ -434,11 +503,13 @@ def later_page(request: Request, workshop_id: str) -> Response:
             "page_title": f"Your answers are saved – {workshop.title}",
             "workshop": workshop,
             "person": person,
-            "return_link": _return_link(request, workshop),
+            "return_link": _return_link(request),
+            "return_page": "later",
         },
     )
 
 
-def _return_link(request: Request, workshop: Workshop) -> str:
-    token = request.cookies.get(participant_cookie(workshop.id), "")
-    return f"{str(request.base_url).rstrip('/')}/resume/{token}"
+def _return_link(request: Request) -> str | None:
+    """The personal return link made just now (shown once), else None."""
+    token = revealed(request)
+    return public_url(request, f"/resume/{token}") if token else None

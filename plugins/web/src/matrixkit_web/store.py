@@ -6,6 +6,11 @@ by the database: unique constraints with ``INSERT … ON CONFLICT`` upserts, and
 (``SELECT … FOR SHARE`` on PostgreSQL; SQLite serialises writers with ``BEGIN IMMEDIATE``) so that closing waits for
 saves in flight and no save lands after the close.
 
+The statements of the hot paths (a submission, a saved answer, the look-ups every page makes) are built once per
+database, with bound parameters, and reused: SQLAlchemy then finds their compiled form in its cache instead of
+rebuilding and recompiling the constructs on every call. A submission is one write transaction: the workshop
+row is read (and share-locked) inside it, never in a separate read transaction before it.
+
 Nothing here knows HTTP; the callers turn :class:`StoreError` subclasses into 4xx responses.
 """
 
@@ -13,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -22,22 +28,49 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from matrixkit_web import db
+from matrixkit_web.names import name_key
 from matrixkit_web.security import hash_token, new_join_code, new_token, new_workshop_id
 
 __all__ = [
+    "SESSION_DAYS",
     "Action",
     "Answer",
+    "CheckedResponse",
     "ClosedError",
     "ConflictError",
     "Decision",
+    "EditTokenError",
     "NameTakenError",
     "NotFoundError",
     "Participant",
+    "Role",
     "Store",
     "StoreError",
+    "Submitted",
     "Workshop",
+    "WrongCodeError",
     "participant_key",
 ]
+
+#: Browser sessions last this long after they were last signed in to something (people come back next day).
+SESSION_DAYS = 30
+
+
+class CheckedResponse(Protocol):
+    """What :meth:`Store.submit_response` stores of a checked API response (the service's ``ResponseInput``)."""
+
+    @property
+    def participant(self) -> str: ...
+
+    @property
+    def attributes(self) -> Mapping[str, str]: ...
+
+    #: domain → (level key or None, comment or None)
+    @property
+    def answers(self) -> Mapping[str, tuple[str | None, str | None]]: ...
+
+
+R = TypeVar("R", bound=CheckedResponse)
 
 
 class StoreError(Exception):
@@ -60,13 +93,29 @@ class NameTakenError(ConflictError):
     pass
 
 
+class EditTokenError(StoreError):
+    """An API submission for an existing participant without their edit token (or with another one)."""
+
+
+class WrongCodeError(StoreError):
+    """A join code that is not the workshop's."""
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def hmac_equal(a: str, b: str) -> bool:
+    """Constant-time comparison of two strings (codes and token hashes)."""
+    import hmac
+
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
 def participant_key(participant: str) -> str:
-    """Participants are the same when their ids match ignoring case and surrounding space (as in the core)."""
-    return participant.strip().casefold()
+    """Participants are the same when their names compare equal as people read them (:mod:`matrixkit_web.names`:
+    NFKC, case-folded, invisible characters removed, spaces collapsed, confusable skeleton)."""
+    return name_key(participant)
 
 
 @attrs.frozen
@@ -125,6 +174,7 @@ class Participant:
     created_at: dt.datetime
     updated_at: dt.datetime
     in_browser: bool
+    token_hash: str | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
     def display_name(self) -> str:
@@ -144,7 +194,29 @@ class Participant:
             created_at=m["created_at"],
             updated_at=m["updated_at"],
             in_browser=m["token_hash"] is not None,
+            token_hash=m["token_hash"],
         )
+
+
+@attrs.frozen
+class Role:
+    """What a browser session may do in a workshop."""
+
+    workshop_id: str
+    role: str  # "facilitator" or "participant"
+    participant_id: int | None
+
+
+@attrs.frozen
+class Submitted:
+    """The outcome of an API submission."""
+
+    participant: str
+    revision: int
+    #: The new participant's edit token (only on their first submission; only its hash is stored).
+    edit_token: str | None
+    #: The checked response, as returned by the caller's check.
+    checked: Any
 
 
 @attrs.frozen
@@ -174,11 +246,86 @@ class Action:
     measure: str | None
 
 
+class _Statements:
+    """The statements of the hot paths, built once per database dialect with bound parameters."""
+
+    def __init__(self, dialect: str) -> None:
+        insert: Any
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        w, p, a = db.workshops, db.participants, db.answers
+        bp = sa.bindparam
+
+        self.workshop = sa.select(w).where(w.c.id == bp("id"))
+        self.lock_workshop = self.workshop.with_for_update(read=True) if dialect == "postgresql" else self.workshop
+
+        # An API participant: inserted with a new edit token, or (same name) revised when the request carries
+        # their edit token. A browser participant of that name, or a missing or wrong token, returns no row.
+        upsert = insert(p).values(
+            workshop_id=bp("workshop_id"),
+            participant=bp("participant"),
+            participant_key=bp("participant_key"),
+            name=bp("participant"),
+            token_hash=None,
+            edit_token_hash=bp("new_edit_hash"),
+            attributes=bp("attributes", type_=sa.JSON),
+            revision=1,
+            submitted_at=bp("now"),
+            created_at=bp("now"),
+            updated_at=bp("now"),
+        )
+        self.upsert_api_participant = upsert.on_conflict_do_update(
+            index_elements=["workshop_id", "participant_key"],
+            set_={
+                "attributes": upsert.excluded.attributes,
+                "submitted_at": upsert.excluded.submitted_at,
+                "updated_at": upsert.excluded.updated_at,
+                "revision": p.c.revision + 1,
+            },
+            where=sa.and_(p.c.edit_token_hash == bp("given_edit_hash"), p.c.token_hash.is_(None)),
+        ).returning(p.c.id, p.c.revision, p.c.participant, p.c.edit_token_hash)
+        self.participant_by_key = sa.select(p.c.id, p.c.token_hash).where(
+            p.c.workshop_id == bp("workshop_id"), p.c.participant_key == bp("participant_key")
+        )
+        self.delete_answers = a.delete().where(a.c.participant_id == bp("participant_id"))
+        self.insert_answers = a.insert()
+        save = insert(a).values(
+            participant_id=bp("participant_id"), domain=bp("domain"), level=bp("level"), comment=bp("comment")
+        )
+        self.save_answer = save.on_conflict_do_update(
+            index_elements=["participant_id", "domain"],
+            set_={"level": save.excluded.level, "comment": save.excluded.comment},
+        )
+        self.touch_participant = p.update().where(p.c.id == bp("participant_id")).values(updated_at=bp("now"))
+
+        s, r = db.sessions, db.session_roles
+        signed_in = sa.and_(s.c.token_hash == bp("session_hash"), s.c.expires_at > bp("now"))
+        self.roles = (
+            sa.select(r.c.workshop_id, r.c.role, r.c.participant_id).join(s, s.c.id == r.c.session_id).where(signed_in)
+        )
+        is_facilitator = (
+            sa.select(r.c.session_id)
+            .join(s, s.c.id == r.c.session_id)
+            .where(signed_in, r.c.workshop_id == w.c.id, r.c.role == "facilitator")
+            .exists()
+        )
+        self.facilitated = sa.select(w, is_facilitator.label("allowed")).where(w.c.id == bp("id"))
+        self.session_participant = (
+            sa.select(p)
+            .join(r, sa.and_(r.c.participant_id == p.c.id, r.c.role == "participant"))
+            .join(s, s.c.id == r.c.session_id)
+            .where(signed_in, r.c.workshop_id == bp("workshop_id"), p.c.workshop_id == bp("workshop_id"))
+        )
+
+
 class Store:
     """The web tool's data, on one :class:`~matrixkit_web.db.Database`."""
 
     def __init__(self, database: db.Database) -> None:
         self.db = database
+        self.sql = _Statements(database.engine.dialect.name)
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -192,16 +339,16 @@ class Store:
 
         return sqlite_insert(table)
 
-    @staticmethod
-    def _lock_open(conn: Connection, workshop_id: str) -> Workshop:
-        """The workshop, share-locked so that closing it waits for this transaction; ClosedError when closed."""
-        query = sa.select(db.workshops).where(db.workshops.c.id == workshop_id)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update(read=True)
-        row = conn.execute(query).first()
+    def _lock_workshop(self, conn: Connection, workshop_id: str) -> Workshop:
+        """The workshop, share-locked so that closing or deleting it waits for this transaction."""
+        row = conn.execute(self.sql.lock_workshop, {"id": workshop_id}).first()
         if row is None:
             raise NotFoundError("There is no such workshop.")
-        workshop = Workshop.from_row(row)
+        return Workshop.from_row(row)
+
+    def _lock_open(self, conn: Connection, workshop_id: str) -> Workshop:
+        """The workshop, share-locked (see :meth:`_lock_workshop`); ClosedError when it is closed."""
+        workshop = self._lock_workshop(conn, workshop_id)
         if not workshop.is_open:
             raise ClosedError("This workshop is closed: answers can no longer be added or changed.")
         return workshop
@@ -235,8 +382,13 @@ class Store:
         place: str | None = None,
         sectors: Sequence[str] = (),
         tables: Sequence[str] = (),
-    ) -> tuple[Workshop, str]:
-        """A new open workshop and its facilitator token (returned once; only its hash is stored)."""
+        session_token: str | None = None,
+    ) -> tuple[Workshop, str, str | None]:
+        """A new open workshop and its facilitator token (returned once; only its hash is stored).
+
+        With ``session_token`` (a browser), that session becomes the workshop's facilitator in the same
+        transaction; the third value is then the session's new token (see :meth:`grant`), else None.
+        """
         token = new_token()
         for _attempt in range(10):
             workshop_id = new_workshop_id()
@@ -261,16 +413,20 @@ class Store:
             try:
                 with self.db.write() as conn:
                     conn.execute(db.workshops.insert().values(**values))
+                    session = (
+                        self._grant(conn, session_token, workshop_id, "facilitator", None)
+                        if session_token is not None
+                        else None
+                    )
+                    row = conn.execute(self.sql.workshop, {"id": workshop_id}).one()
             except IntegrityError:  # a join code or id already in use: draw again
                 continue
-            workshop = self.workshop(workshop_id)
-            assert workshop is not None
-            return workshop, token
+            return Workshop.from_row(row), token, session
         raise StoreError("Could not allocate a join code; try again.")  # pragma: no cover - 40 bits of codes
 
     def workshop(self, workshop_id: str) -> Workshop | None:
         with self.db.read() as conn:
-            row = conn.execute(sa.select(db.workshops).where(db.workshops.c.id == workshop_id)).first()
+            row = conn.execute(self.sql.workshop, {"id": workshop_id}).first()
         return Workshop.from_row(row) if row is not None else None
 
     def workshop_by_join_code(self, join_code: str) -> Workshop | None:
@@ -285,16 +441,30 @@ class Store:
             ).first()
         return Workshop.from_row(row) if row is not None else None
 
-    def facilitator_token_matches(self, workshop_id: str, token: str) -> bool:
-        """Whether ``token`` is the facilitator token of ``workshop_id`` (compared by hash, in the database)."""
+    def facilitated_workshop(self, workshop_id: str, token: str) -> tuple[Workshop | None, bool]:
+        """The workshop, and whether ``token`` is its facilitator token (compared by hash, in the database)."""
         with self.db.read() as conn:
-            found = conn.execute(
-                sa.select(db.workshops.c.id).where(
-                    db.workshops.c.id == workshop_id,
-                    db.workshops.c.facilitator_token_hash == hash_token(token),
-                )
-            ).first()
-        return found is not None
+            row = conn.execute(self.sql.workshop, {"id": workshop_id}).first()
+        if row is None:
+            return None, False
+        return Workshop.from_row(row), hmac_equal(row.facilitator_token_hash, hash_token(token))
+
+    def facilitator_token_matches(self, workshop_id: str, token: str) -> bool:
+        """Whether ``token`` is the facilitator token of ``workshop_id``."""
+        return self.facilitated_workshop(workshop_id, token)[1]
+
+    def new_facilitator_token(self, workshop_id: str) -> str:
+        """Replace the facilitator token (the old link and API token stop working); returns the new one."""
+        token = new_token()
+        with self.db.write() as conn:
+            result = conn.execute(
+                db.workshops.update()
+                .where(db.workshops.c.id == workshop_id)
+                .values(facilitator_token_hash=hash_token(token))
+            )
+            if not result.rowcount:
+                raise NotFoundError("There is no such workshop.")
+        return token
 
     def set_status(self, workshop_id: str, status: str) -> None:
         if status not in ("open", "closed"):
@@ -317,14 +487,101 @@ class Store:
         with self.db.write() as conn:
             conn.execute(db.workshops.update().where(db.workshops.c.id == workshop_id).values(previous_id=previous_id))
 
+    # -- sessions ----------------------------------------------------------------------------------
+
+    def roles(self, session_token: str | None) -> list[Role]:
+        """What the browser session holding ``session_token`` is signed in to (nothing when it has expired)."""
+        if not session_token:
+            return []
+        with self.db.read() as conn:
+            rows = conn.execute(self.sql.roles, {"session_hash": hash_token(session_token), "now": _now()}).all()
+        return [Role(r.workshop_id, r.role, r.participant_id) for r in rows]
+
+    def grant(self, session_token: str | None, workshop_id: str, role: str, participant_id: int | None = None) -> str:
+        """Sign a browser session in to ``workshop_id`` as facilitator or as a participant; returns the session's
+        new token (a session changes its token whenever it is granted something, so that a token seen before
+        the sign-in is worth nothing after it)."""
+        with self.db.write() as conn:
+            return self._grant(conn, session_token, workshop_id, role, participant_id)
+
+    def _grant(
+        self, conn: Connection, session_token: str | None, workshop_id: str, role: str, participant_id: int | None
+    ) -> str:
+        s, r = db.sessions, db.session_roles
+        now = _now()
+        fresh = new_token()
+        expires = now + dt.timedelta(days=SESSION_DAYS)
+        session_id = None
+        if session_token:
+            session_id = conn.execute(
+                s.update()
+                .where(s.c.token_hash == hash_token(session_token), s.c.expires_at > now)
+                .values(token_hash=hash_token(fresh), expires_at=expires)
+                .returning(s.c.id)
+            ).scalar()
+        if session_id is None:
+            session_id = conn.execute(
+                s.insert().values(token_hash=hash_token(fresh), created_at=now, expires_at=expires).returning(s.c.id)
+            ).scalar_one()
+        stmt = self._insert(conn, r).values(
+            session_id=session_id, workshop_id=workshop_id, role=role, participant_id=participant_id
+        )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["session_id", "workshop_id", "role"],
+                set_={"participant_id": stmt.excluded.participant_id},
+            )
+        )
+        return fresh
+
+    def sign_out(self, session_token: str | None) -> None:
+        """End a browser session (its roles go with it)."""
+        if session_token:
+            with self.db.write() as conn:
+                conn.execute(db.sessions.delete().where(db.sessions.c.token_hash == hash_token(session_token)))
+
+    def facilitator_view(self, session_token: str | None, workshop_id: str) -> tuple[Workshop | None, bool]:
+        """The workshop, and whether the browser session may facilitate it."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                self.sql.facilitated,
+                {"id": workshop_id, "session_hash": hash_token(session_token or ""), "now": _now()},
+            ).first()
+        if row is None:
+            return None, False
+        return Workshop.from_row(row), bool(row.allowed) and bool(session_token)
+
+    def participant_view(
+        self, session_token: str | None, workshop_id: str
+    ) -> tuple[Workshop | None, Participant | None]:
+        """The workshop, and the participant the browser session answers it as (None when it does not)."""
+        with self.db.read() as conn:
+            row = conn.execute(self.sql.workshop, {"id": workshop_id}).first()
+            person = None
+            if row is not None and session_token:
+                person = conn.execute(
+                    self.sql.session_participant,
+                    {"workshop_id": workshop_id, "session_hash": hash_token(session_token), "now": _now()},
+                ).first()
+        workshop = Workshop.from_row(row) if row is not None else None
+        return workshop, Participant.from_row(person) if person is not None else None
+
     # -- participants ------------------------------------------------------------------------------
 
-    def join(self, workshop_id: str, *, name: str | None, attributes: Mapping[str, str]) -> tuple[Participant, str]:
-        """A new browser participant and their token. A name already used in the workshop is refused."""
-        token = new_token()
+    def join(
+        self,
+        workshop_id: str,
+        *,
+        name: str | None,
+        attributes: Mapping[str, str],
+        session_token: str | None = None,
+    ) -> tuple[Participant, str]:
+        """A new browser participant, signed in to the browser session (in the same transaction); returns the
+        participant and the session's new token. A name already used in the workshop (as compared by
+        :func:`participant_key`) is refused."""
         now = _now()
         for _attempt in range(10):
-            participant = name.strip() if name else f"anonymous-{secrets.token_hex(3)}"
+            participant = " ".join(name.split()) if name else f"anonymous-{secrets.token_hex(3)}"
             try:
                 with self.db.write() as conn:
                     self._lock_open(conn, workshop_id)
@@ -334,8 +591,9 @@ class Store:
                             workshop_id=workshop_id,
                             participant=participant,
                             participant_key=participant_key(participant),
-                            name=name.strip() if name else None,
-                            token_hash=hash_token(token),
+                            name=participant if name else None,
+                            # The personal return link's token: made again (and shown) when asked for.
+                            token_hash=hash_token(new_token()),
                             attributes=dict(attributes),
                             revision=0,
                             submitted_at=None,
@@ -344,16 +602,16 @@ class Store:
                         )
                         .returning(db.participants.c.id)
                     ).scalar_one()
+                    session = self._grant(conn, session_token, workshop_id, "participant", new_id)
+                    row = conn.execute(sa.select(db.participants).where(db.participants.c.id == new_id)).one()
             except IntegrityError:
                 if name:
                     raise NameTakenError(
-                        f"Someone in this workshop has already joined as {name.strip()!r}. Add an initial or a "
-                        "surname, or leave the name blank to take part anonymously."
+                        f"Someone in this workshop has already joined as {participant!r} (or a name that looks "
+                        "the same). Add an initial or a surname, or leave the name blank to take part anonymously."
                     ) from None
                 continue
-            found = self.participant(workshop_id, new_id)
-            assert found is not None
-            return found, token
+            return Participant.from_row(row), session
         raise StoreError("Could not join; try again.")  # pragma: no cover
 
     def participant(self, workshop_id: str, participant_id: int) -> Participant | None:
@@ -365,23 +623,24 @@ class Store:
             ).first()
         return Participant.from_row(row) if row is not None else None
 
-    def participant_by_token(self, workshop_id: str, token: str) -> Participant | None:
-        """The browser participant holding ``token`` — only within ``workshop_id``."""
-        with self.db.read() as conn:
-            row = conn.execute(
-                sa.select(db.participants).where(
-                    db.participants.c.token_hash == hash_token(token), db.participants.c.workshop_id == workshop_id
-                )
-            ).first()
-        return Participant.from_row(row) if row is not None else None
-
     def participant_by_any_token(self, token: str) -> Participant | None:
-        """The browser participant holding ``token``, in whichever workshop (for personal return links)."""
+        """The browser participant whose personal return link holds ``token``, in whichever workshop."""
         with self.db.read() as conn:
             row = conn.execute(
                 sa.select(db.participants).where(db.participants.c.token_hash == hash_token(token))
             ).first()
         return Participant.from_row(row) if row is not None else None
+
+    def new_return_token(self, participant: Participant) -> str:
+        """A new personal return link token for a browser participant (the previous link stops working)."""
+        token = new_token()
+        with self.db.write() as conn:
+            conn.execute(
+                db.participants.update()
+                .where(db.participants.c.id == participant.id, db.participants.c.token_hash.is_not(None))
+                .values(token_hash=hash_token(token))
+            )
+        return token
 
     def update_participant(self, participant: Participant, *, attributes: Mapping[str, str]) -> None:
         with self.db.write() as conn:
@@ -401,6 +660,28 @@ class Store:
             ).all()
         return [Participant.from_row(r) for r in rows]
 
+    def delete_participant(self, workshop_id: str, participant: str) -> Participant | None:
+        """Delete a participant of ``workshop_id`` (named as in collations, compared as names are) with their
+        answers and sign-ins; returns who was deleted, or None when there was nobody of that name."""
+        p = db.participants
+        with self.db.write() as conn:
+            self._lock_workshop(conn, workshop_id)
+            row = conn.execute(
+                p.delete()
+                .where(p.c.workshop_id == workshop_id, p.c.participant_key == participant_key(participant))
+                .returning(*p.c)
+            ).first()
+        return Participant.from_row(row) if row is not None else None
+
+    def delete_participant_by_id(self, workshop_id: str, participant_id: int) -> Participant | None:
+        p = db.participants
+        with self.db.write() as conn:
+            self._lock_workshop(conn, workshop_id)
+            row = conn.execute(
+                p.delete().where(p.c.workshop_id == workshop_id, p.c.id == participant_id).returning(*p.c)
+            ).first()
+        return Participant.from_row(row) if row is not None else None
+
     # -- answers -----------------------------------------------------------------------------------
 
     def answers(self, participant: Participant) -> dict[str, Answer]:
@@ -412,18 +693,9 @@ class Store:
         """Record (or replace) one answer of a browser participant while the workshop is open."""
         with self.db.write() as conn:
             self._lock_open(conn, participant.workshop_id)
-            stmt = self._insert(conn, db.answers).values(
-                participant_id=participant.id, domain=domain, level=level, comment=comment
-            )
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["participant_id", "domain"],
-                    set_={"level": stmt.excluded.level, "comment": stmt.excluded.comment},
-                )
-            )
-            conn.execute(
-                db.participants.update().where(db.participants.c.id == participant.id).values(updated_at=_now())
-            )
+            params = {"participant_id": participant.id, "domain": domain, "level": level, "comment": comment}
+            conn.execute(self.sql.save_answer, params)
+            conn.execute(self.sql.touch_participant, {"participant_id": participant.id, "now": _now()})
 
     def submit(self, participant: Participant) -> None:
         """Mark a browser participant's answers as submitted (again, after a revision)."""
@@ -440,57 +712,79 @@ class Store:
         self,
         workshop_id: str,
         *,
-        participant: str,
-        attributes: Mapping[str, str],
-        answers: Mapping[str, tuple[str | None, str | None]],
-    ) -> int:
-        """Record a whole response (API): insert the participant or replace their earlier answers.
+        join_code: str,
+        edit_token: str | None,
+        first: Callable[[Connection], None] | None = None,
+        check: Callable[[Workshop], R],
+    ) -> Submitted:
+        """Record a whole response (API) in one write transaction: insert the participant, or replace their
+        earlier answers when ``edit_token`` is theirs.
 
-        ``answers`` maps domain → (level key or None, comment or None). Returns the participant's revision
-        (1 for a first submission). A participant who joined in the browser cannot be replaced through the API.
+        Inside the transaction ``first(connection)`` runs first (the caller's rate-limit check), then the
+        workshop row is read and share-locked; then the join code is compared
+        (:class:`WrongCodeError`), the workshop must be open (:class:`ClosedError`), and ``check(workshop)``
+        checks the request (raising the caller's own error, which rolls everything back) and returns the
+        response to store (:class:`CheckedResponse`). An existing participant without the right edit
+        token raises :class:`EditTokenError`, one who joined in the browser :class:`ConflictError`; nothing is
+        changed then.
         """
         now = _now()
-        key = participant_key(participant)
         with self.db.write() as conn:
-            self._lock_open(conn, workshop_id)
-            stmt = self._insert(conn, db.participants).values(
-                workshop_id=workshop_id,
-                participant=participant.strip(),
-                participant_key=key,
-                name=participant.strip(),
-                token_hash=None,
-                attributes=dict(attributes),
-                revision=1,
-                submitted_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["workshop_id", "participant_key"],
-                set_={
-                    "attributes": stmt.excluded.attributes,
-                    "submitted_at": now,
-                    "updated_at": now,
-                    "revision": db.participants.c.revision + 1,
+            if first is not None:
+                first(conn)
+            workshop = self._lock_workshop(conn, workshop_id)
+            if not hmac_equal(join_code, workshop.join_code):
+                raise WrongCodeError("The join code does not match this workshop.")
+            if not workshop.is_open:
+                raise ClosedError("This workshop is closed: answers can no longer be added or changed.")
+            checked = check(workshop)
+            name = checked.participant
+            key = participant_key(name)
+            token = new_token()
+            row = conn.execute(
+                self.sql.upsert_api_participant,
+                {
+                    "workshop_id": workshop_id,
+                    "participant": name,
+                    "participant_key": key,
+                    "new_edit_hash": hash_token(token),
+                    "given_edit_hash": hash_token(edit_token) if edit_token else None,
+                    "attributes": dict(checked.attributes),
+                    "now": now,
                 },
-            ).returning(db.participants.c.id, db.participants.c.revision, db.participants.c.token_hash)
-            row = conn.execute(stmt).one()
-            if row.token_hash is not None:
-                raise ConflictError(
-                    f"Participant {participant.strip()!r} joined this workshop in the browser; their answers can "
-                    "only be changed there."
+            ).first()
+            if row is None:
+                existing = conn.execute(
+                    self.sql.participant_by_key, {"workshop_id": workshop_id, "participant_key": key}
+                ).first()
+                if existing is not None and existing.token_hash is not None:
+                    raise ConflictError(
+                        f"Participant {name!r} joined this workshop in the browser; their answers can only be "
+                        "changed there."
+                    )
+                raise EditTokenError(
+                    f"Participant {name!r} (or a name that looks the same) has already submitted answers to this "
+                    "workshop. To change them, send the 'edit_token' returned with the first submission; "
+                    "someone else should use another name."
                 )
-            conn.execute(db.answers.delete().where(db.answers.c.participant_id == row.id))
-            if answers:
+            if row.revision > 1:  # a revision replaces the earlier answers (a new participant has none)
+                conn.execute(self.sql.delete_answers, {"participant_id": row.id})
+            given = checked.answers
+            if given:
                 conn.execute(
-                    db.answers.insert(),
+                    self.sql.insert_answers,
                     [
                         {"participant_id": row.id, "domain": domain, "level": level, "comment": comment}
-                        for domain, (level, comment) in answers.items()
+                        for domain, (level, comment) in given.items()
                     ],
                 )
             revision: int = row.revision
-            return revision
+            return Submitted(
+                participant=row.participant,
+                revision=revision,
+                edit_token=token if revision == 1 else None,
+                checked=checked,
+            )
 
     def submitted(self, workshop_id: str) -> list[tuple[Participant, dict[str, Answer]]]:
         """Every submitted participant with their answers, read in one snapshot."""
@@ -589,3 +883,147 @@ class Store:
                 db.actions.delete().where(db.actions.c.id == action_id, db.actions.c.workshop_id == workshop_id)
             )
         return bool(result.rowcount)
+
+    # -- data protection ---------------------------------------------------------------------------
+
+    def delete_workshop(self, workshop_id: str) -> bool:
+        """Delete a workshop and everything stored about it (participants, answers, decisions, actions,
+        sign-ins); a later round that referred to it keeps its own data. Whether there was one."""
+        with self.db.write() as conn:
+            query = sa.select(db.workshops.c.id).where(db.workshops.c.id == workshop_id)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()  # waits for saves in flight
+            if conn.execute(query).first() is None:
+                return False
+            conn.execute(db.workshops.delete().where(db.workshops.c.id == workshop_id))
+        return True
+
+    def export(self, workshop_id: str) -> dict[str, Any] | None:
+        """Everything stored about a workshop, read in one snapshot, as JSON-ready data (None if there is no
+        such workshop). Secrets are stored only as hashes and are not exported."""
+        p, a, d, act, r, s = (
+            db.participants,
+            db.answers,
+            db.decisions,
+            db.actions,
+            db.session_roles,
+            db.sessions,
+        )
+        with self.db.read() as conn:
+            row = conn.execute(self.sql.workshop, {"id": workshop_id}).first()
+            if row is None:
+                return None
+            people = conn.execute(sa.select(p).where(p.c.workshop_id == workshop_id).order_by(p.c.id)).all()
+            answer_rows = conn.execute(
+                sa.select(a).join(p, p.c.id == a.c.participant_id).where(p.c.workshop_id == workshop_id)
+            ).all()
+            decision_rows = conn.execute(sa.select(d).where(d.c.workshop_id == workshop_id)).all()
+            action_rows = conn.execute(sa.select(act).where(act.c.workshop_id == workshop_id).order_by(act.c.id)).all()
+            sign_ins = conn.execute(
+                sa.select(r.c.role, r.c.participant_id, s.c.created_at, s.c.expires_at)
+                .join(s, s.c.id == r.c.session_id)
+                .where(r.c.workshop_id == workshop_id)
+            ).all()
+        workshop = Workshop.from_row(row)
+        by_person: dict[int, list[dict[str, Any]]] = {}
+        for ans in answer_rows:
+            by_person.setdefault(ans.participant_id, []).append(
+                {"domain": ans.domain, "level": ans.level, "comment": ans.comment}
+            )
+        return {
+            "format": "matrixkit-web-export/1",
+            "exported_at": _iso(_now()),
+            "workshop": {
+                "id": workshop.id,
+                "instrument": workshop.instrument,
+                "instrument_version": workshop.instrument_version,
+                "instrument_fingerprint": workshop.instrument_fingerprint,
+                "title": workshop.title,
+                "date": workshop.date,
+                "place": workshop.place,
+                "sectors": list(workshop.sectors),
+                "tables": list(workshop.tables),
+                "rule": workshop.rule,
+                "join_code": workshop.join_code,
+                "status": workshop.status,
+                "previous_id": workshop.previous_id,
+                "created_at": _iso(workshop.created_at),
+                "closed_at": _iso(workshop.closed_at),
+            },
+            "participants": [
+                {
+                    "participant": person.participant,
+                    "name": person.name,
+                    "attributes": dict(person.attributes or {}),
+                    "joined_in": "browser" if person.token_hash is not None else "api",
+                    "revision": person.revision,
+                    "submitted_at": _iso(person.submitted_at),
+                    "created_at": _iso(person.created_at),
+                    "updated_at": _iso(person.updated_at),
+                    "answers": sorted(by_person.get(person.id, []), key=lambda x: str(x["domain"])),
+                }
+                for person in people
+            ],
+            "decisions": [
+                {
+                    "domain": dec.domain,
+                    "agreed_level": dec.agreed_level,
+                    "target_level": dec.target_level,
+                    "priority": dec.priority,
+                    "priorities": dec.priorities,
+                    "notes": dec.notes,
+                    "updated_at": _iso(dec.updated_at),
+                }
+                for dec in decision_rows
+            ],
+            "actions": [
+                {
+                    "domain": act_row.domain,
+                    "what": act_row.what,
+                    "who": act_row.who,
+                    "by_when": act_row.by_when,
+                    "measure": act_row.measure,
+                    "created_at": _iso(act_row.created_at),
+                }
+                for act_row in action_rows
+            ],
+            "browser_sign_ins": [
+                {
+                    "role": sign.role,
+                    "participant": next((x.participant for x in people if x.id == sign.participant_id), None),
+                    "signed_in_at": _iso(sign.created_at),
+                    "expires_at": _iso(sign.expires_at),
+                }
+                for sign in sign_ins
+            ],
+            "not_exported": (
+                "The facilitator token, participants' return-link and edit tokens and browser session cookies are "
+                "stored only as SHA-256 hashes, which are not exported. Rate-limit counters are kept per client "
+                "address for at most an hour and belong to no workshop."
+            ),
+        }
+
+    def purge(self, *, closed_days: int | None) -> dict[str, int]:
+        """Delete workshops closed more than ``closed_days`` days ago (None: keep them), expired browser
+        sessions and expired rate-limit counters; returns how many of each were deleted."""
+        now = _now()
+        deleted = {"workshops": 0, "sessions": 0, "rate_limits": 0}
+        with self.db.write() as conn:
+            if closed_days is not None:
+                cutoff = now - dt.timedelta(days=closed_days)
+                deleted["workshops"] = conn.execute(
+                    db.workshops.delete().where(db.workshops.c.status == "closed", db.workshops.c.closed_at < cutoff)
+                ).rowcount
+            deleted["sessions"] = conn.execute(db.sessions.delete().where(db.sessions.c.expires_at <= now)).rowcount
+            deleted["rate_limits"] = conn.execute(
+                db.rate_limits.delete().where(db.rate_limits.c.expires_at <= time.time())
+            ).rowcount
+        return deleted
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat()

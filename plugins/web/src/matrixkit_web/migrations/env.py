@@ -1,8 +1,5 @@
-"""Alembic environment: runs migrations on the connection that :meth:`Database.migrate` passes in.
-
-Run by hand (e.g. to print the SQL for a DBA to review)::
-
-    python -m matrixkit_web.migrate --db postgresql://... --sql
+"""Alembic environment: runs migrations on the connection that :meth:`Database.migrate` passes in (under the
+migration lock). ``matrixkit web-admin migrate --db URL`` runs them without starting the server.
 """
 
 from __future__ import annotations
