@@ -180,10 +180,18 @@ class _Tags(HTMLParser):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-o", "profile.xlsx"], "the profile is written as .pdf, .html, .docx, .svg, .png; '.xlsx' is none of them"),
-        (["-o", "profile"], "no extension is none of them"),
+        (
+            ["-o", "profile.xlsx"],
+            "profile.xlsx: no format writes the profile as .xlsx; the profile can be written as .docx, .html, .pdf, "
+            ".png, .svg (or choose --format)",
+        ),
+        (["-o", "profile"], "profile: the file name has no extension; the profile can be written as .docx"),
         ([], "give -o FILE"),
-        (["--format", "pdf", "-o", "profile.png"], "--format pdf writes .pdf files, not .png"),
+        (
+            ["--format", "pdf", "-o", "profile.png"],
+            "profile.png: .png is the extension of the png format, and --format pdf writes .pdf files; name the file "
+            "profile.pdf, or leave out --format",
+        ),
     ],
 )
 def test_an_output_no_format_writes_is_an_error_and_nothing_is_written(

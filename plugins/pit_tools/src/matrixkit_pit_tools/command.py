@@ -5,9 +5,10 @@ writes the partnership profile (:mod:`matrixkit_pit_tools.profile`): the toolkit
 levels, and a summary per tool, as PDF, HTML or Word, or the picture alone as SVG or PNG. The format comes from
 the output's extension unless ``--format`` names it.
 
-The profile is not one of matrixkit's kinds of subject, so the format is resolved here rather than by
-:meth:`matrixkit.cli.Context.write`, by the same rules: the output's extension names it, ``--format`` must agree
-with the extension, a binary format is never printed on a terminal, and the file is written atomically.
+The profile is not one of matrixkit's kinds of subject, rendered by exporters: its own renderers are chosen by
+:func:`matrixkit.exporting.choose_format` and written by :meth:`matrixkit.cli.Context.write_rendered`, the rules
+every command follows (the output's extension names the format, ``--format`` must not contradict another
+format's extension, a binary format is never printed on a terminal, the file is written atomically).
 
 This module is loaded by every ``matrixkit`` command, so it imports nothing heavy: the profile, matplotlib and
 the exporters are imported when the command runs. They come with the ``profile`` extra
@@ -17,11 +18,11 @@ the exporters are imported when the command runs. They come with the ``profile``
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matrixkit import hookimpl
 from matrixkit.errors import MatrixkitError
+from matrixkit.exporting import choose_format
 
 if TYPE_CHECKING:
     import argparse
@@ -49,22 +50,6 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def output_format(output: str | None, named: str | None) -> str:
-    """The format named, else the one whose extension ``output`` has; an error naming what would work."""
-    if named is not None:
-        return named
-    if output in (None, "-"):
-        raise MatrixkitError("give -o FILE (.pdf, .html, .docx, .svg or .png) or --format to write to standard output")
-    suffix = Path(str(output)).suffix.lower()
-    for name, extension in FORMATS.items():
-        if suffix == extension:
-            return name
-    raise MatrixkitError(
-        f"{output}: the profile is written as {', '.join(FORMATS.values())}; "
-        f"{'no extension' if not suffix else repr(suffix)} is none of them (or name one with --format)"
-    )
-
-
 def _available(fmt: str) -> None:
     missing = [
         name
@@ -81,13 +66,7 @@ def _available(fmt: str) -> None:
 def _run(args: argparse.Namespace, ctx: Context) -> int:
     from matrixkit.api import workshop_report
 
-    fmt = output_format(args.output, args.format)
-    if args.output not in (None, "-") and args.format is not None:
-        suffix = Path(args.output).suffix.lower()
-        if suffix and suffix != FORMATS[fmt]:
-            raise MatrixkitError(f"{args.output}: --format {fmt} writes {FORMATS[fmt]} files, not {suffix}")
-    if args.output in (None, "-") and fmt not in TEXT_FORMATS and getattr(ctx.stdout, "isatty", lambda: False)():
-        raise MatrixkitError(f"format {fmt!r} is binary: write it to a file with -o FILE")
+    fmt = choose_format(FORMATS, args.output, args.format, what="the profile")
     _available(fmt)
     from matrixkit_pit_tools.profile import build_profile, render
 
@@ -96,7 +75,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     for source, report in reports:
         for warning in report.warnings:
             ctx.warn(f"{source}: {warning}")
-    ctx.write_output(render(profile, fmt), args.output)
+    ctx.write_rendered(lambda: render(profile, fmt), args.output, format=fmt, text=fmt in TEXT_FORMATS)
     return 0
 
 
