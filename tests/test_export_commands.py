@@ -229,3 +229,24 @@ def test_commands_have_help(command: str) -> None:
     with pytest.raises(SystemExit) as exc:
         main([command, "--help"], context=Context(registry=Registry.for_plugins(), stdout=out))
     assert exc.value.code == 0
+
+
+def test_choose_format_is_the_one_rule_for_formats() -> None:
+    """The rules `Context.write` follows, for commands rendering something of their own (the PIT profile)."""
+    from matrixkit.errors import MatrixkitError, UnknownNameError
+    from matrixkit.exporting import choose_format
+
+    able = {"pdf": ".pdf", "svg": ".svg"}
+    assert choose_format(able, "out/Profile.PDF", what="the profile") == "pdf"
+    assert choose_format(able, None, "svg", what="the profile") == "svg"
+    assert choose_format(able, "-", what="the profile", default="svg") == "svg"
+    assert choose_format(able, "notes.txt", "pdf", what="the profile") == "pdf"  # .txt is no format's extension
+    with pytest.raises(MatrixkitError, match=r"give -o FILE \(\.pdf, \.svg\) or --format to write the profile"):
+        choose_format(able, None, what="the profile")
+    with pytest.raises(UnknownNameError, match="unknown format 'png' \\(known: pdf, svg\\); pip install it"):
+        choose_format(able, "x.png", "png", what="the profile", hint="pip install it")
+    with pytest.raises(MatrixkitError, match=r"x\.svg: \.svg is the extension of the svg format, and --format pdf"):
+        choose_format(able, "x.svg", "pdf", what="the profile")
+    known = {**able, "json": ".json"}
+    with pytest.raises(MatrixkitError, match=r"x\.json: the json format cannot render the profile; the profile can"):
+        choose_format(able, "x.json", what="the profile", known=known)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -103,10 +103,20 @@ class Context:
         terminal (``default`` is the format for standard output). The shared way for commands, plugins' too, to
         write what they make."""
         exporter = services.exporter_for(self.registry, kind, format, output, default=default)
-        terminal = output in (None, "-") and getattr(self.stdout, "isatty", lambda: False)()
-        if terminal and not exporter.obj.media_type.startswith(_TEXT_MEDIA):
-            raise MatrixkitError(f"format {exporter.obj.name!r} is binary: write it to a file with -o FILE")
-        self.write_output(services.render_with(self.registry, exporter, kind, subject), output)
+        self.write_rendered(
+            lambda: services.render_with(self.registry, exporter, kind, subject),
+            output,
+            format=exporter.obj.name,
+            text=exporter.obj.media_type.startswith(_TEXT_MEDIA),
+        )
+
+    def write_rendered(self, render: Callable[[], bytes], output: str | None, *, format: str, text: bool) -> None:
+        """Render (``render()``) and write what it makes: to ``output`` atomically, or to standard output — where
+        a binary format (``text`` false) is refused on a terminal before anything is rendered. For commands that
+        render something of their own (the format chosen by :func:`matrixkit.exporting.choose_format`)."""
+        if not text and output in (None, "-") and getattr(self.stdout, "isatty", lambda: False)():
+            raise MatrixkitError(f"format {format!r} is binary: write it to a file with -o FILE")
+        self.write_output(render(), output)
 
     def read_options(self, args: argparse.Namespace, instrument: Instrument | None = None) -> ReadOptions:
         """The reading options given by :func:`add_read_arguments`'s options (the mapping file read, and checked

@@ -33,11 +33,11 @@ import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar
 
-from matrixkit.errors import MatrixkitError
+from matrixkit.errors import MatrixkitError, UnknownNameError
 
 if TYPE_CHECKING:
     from matrixkit.model import Instrument
@@ -49,6 +49,7 @@ __all__ = [
     "UnavailableFormatError",
     "atomic_writer",
     "check_kind",
+    "choose_format",
     "render_as",
     "unsupported",
     "write_atomic",
@@ -189,3 +190,59 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
             handle.write(data)
     except OSError as exc:
         raise MatrixkitError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+
+def choose_format(
+    able: Mapping[str, str],
+    output: str | os.PathLike[str] | None,
+    named: str | None = None,
+    *,
+    what: str,
+    default: str | None = None,
+    known: Mapping[str, str] | None = None,
+    hint: str = "",
+) -> str:
+    """The format to write ``what`` (``"a collation"``, ``"the profile"``) in, by the rules every command follows:
+    the format ``named``; else the one of ``able`` (format name → extension) whose extension ``output`` has;
+    else, for standard output (``output`` None or ``-``), ``default``. ``known`` holds every format (name →
+    extension; ``able`` when not given): a name given to a file whose extension is another format's is refused.
+    Raises :class:`MatrixkitError` (or :class:`UnknownNameError`) saying what would work, ``hint`` appended.
+    Whether the chosen format can render ``what`` is the caller's to check (a format named explicitly is not
+    looked for in ``able``)."""
+    everything = known is not None  # every installed format, not only those that write `what`
+    known = able if known is None else known
+    target = os.fspath(output) if output is not None else None
+    suffix = Path(target).suffix.lower() if target not in (None, "-") else ""
+    extensions = ", ".join(sorted(set(able.values()))) or "nothing installed"
+    if named is None:
+        if target in (None, "-"):
+            if default is None:
+                raise MatrixkitError(f"give -o FILE ({extensions}) or --format to write {what}")
+            named = default
+        else:
+            matching = sorted(n for n, e in known.items() if e.lower() == suffix)
+            rendering = [n for n in matching if n in able]
+            if not rendering:
+                why = (
+                    f"no installed format writes {suffix} files"
+                    if everything
+                    else f"no format writes {what} as {suffix}"
+                )
+                if not suffix:
+                    why = "the file name has no extension"
+                if matching:
+                    why = f"the {', '.join(matching)} format cannot render {what}"
+                more = f"; {hint}" if hint else ""
+                raise MatrixkitError(
+                    f"{target}: {why}; {what} can be written as {extensions} (or choose --format{more})"
+                )
+            named = rendering[0]
+    if named not in known:
+        raise UnknownNameError("format", named, known, hint)
+    owners = sorted(n for n, e in known.items() if e.lower() == suffix)
+    if target is not None and suffix and owners and known[named].lower() != suffix:
+        raise MatrixkitError(
+            f"{target}: {suffix} is the extension of the {', '.join(owners)} format, and --format {named} writes "
+            f"{known[named]} files; name the file {Path(target).stem}{known[named]}, or leave out --format"
+        )
+    return named

@@ -19,8 +19,8 @@ from pathlib import Path
 import attrs
 
 from matrixkit.collation import Collation, Collator, IncompatibleCollationsError, group_key, merge_all
-from matrixkit.errors import MatrixkitError, Problem, ProblemLog, UnknownNameError, ValidationError
-from matrixkit.exporting import KINDS, Exporter, check_kind, render_as
+from matrixkit.errors import MatrixkitError, Problem, ProblemLog, ValidationError
+from matrixkit.exporting import KINDS, Exporter, check_kind, choose_format, render_as
 from matrixkit.format import read_instrument
 from matrixkit.io.collation_json import (
     CollationDocument,
@@ -640,34 +640,10 @@ def exporter_for(
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     table = registry.exporters
-    target = os.fspath(output) if output is not None else None
-    suffix = Path(target).suffix.lower() if target not in (None, "-") else ""
-    if format is None:
-        if target in (None, "-"):
-            format = default
-        else:
-            matching = sorted(n for n, e in table.items() if e.obj.extension.lower() == suffix)
-            rendering = [n for n in matching if kind in table[n].obj.kinds]
-            if not rendering:
-                able = sorted({e.obj.extension for e in table.values() if kind in e.obj.kinds})
-                what = f"no installed format writes {suffix} files" if suffix else "the file name has no extension"
-                if matching:
-                    what = f"the {', '.join(matching)} format cannot render a {kind}"
-                raise MatrixkitError(
-                    f"{target}: {what}; a {kind} can be written as {', '.join(able) or 'nothing installed'} "
-                    f"(or choose --format; {MORE_FORMATS})"
-                )
-            format = rendering[0]
-    if format not in table:
-        raise UnknownNameError("format", format, table, MORE_FORMATS)
-    found = table[format]
-    owners = sorted(n for n, e in table.items() if e.obj.extension.lower() == suffix)
-    if target is not None and suffix and owners and found.obj.extension.lower() != suffix:
-        raise MatrixkitError(
-            f"{target}: {suffix} is the extension of the {', '.join(owners)} format, and --format {format} writes "
-            f"{found.obj.extension} files; name the file {Path(target).stem}{found.obj.extension}, or leave out "
-            "--format"
-        )
+    known = {name: e.obj.extension for name, e in table.items()}
+    able = {name: extension for name, extension in known.items() if kind in table[name].obj.kinds}
+    chosen = choose_format(able, output, format, what=f"a {kind}", default=default, known=known, hint=MORE_FORMATS)
+    found = table[chosen]
     check_kind(found.obj, kind)
     return found
 

@@ -386,8 +386,12 @@ def comparison_lines(comparison: Comparison, width: int, heading: str | None = N
     earlier += [("Partnership-wide", a) for a in comparison.actions_before]
     if earlier:
         lines += ["", "Actions from the earlier round"]
+        shown = None
         for title, action in earlier:
-            lines += _wrap(f"{title}:", width, "  ") + _action_lines(action, width)
+            if title != shown:
+                lines += _wrap(f"{title}:", width, "  ")
+                shown = title
+            lines += _action_lines(action, width)
     if comparison.only_before:
         lines.append("Only in the earlier round: " + ", ".join(comparison.only_before))
     if comparison.only_after:
