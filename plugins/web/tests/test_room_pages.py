@@ -521,6 +521,11 @@ def test_download_the_report_in_the_format_chosen(make_client: MakeClient, regis
     assert facilitator.get(f"/w/{workshop_id}/download/json?kind=looks").status_code == 409  # no second look yet
     sheet = facilitator.get(f"/w/{workshop_id}/download/pdf?kind=sheet")
     assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
+    for kind in ("summary", "collation-sheet"):  # the board's one page; the tables' blank collation sheet
+        if f"download/pdf?kind={kind}" in page:
+            done = facilitator.get(f"/w/{workshop_id}/download/pdf?kind={kind}")
+            assert done.status_code == 200 and done.content.startswith(b"%PDF"), kind
+    assert facilitator.get(f"/w/{workshop_id}/download/json?kind=summary").status_code == 400  # json has none
 
 
 # -- participants ------------------------------------------------------------------------------------

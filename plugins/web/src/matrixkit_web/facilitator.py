@@ -598,8 +598,10 @@ PREFERRED = ("pdf", "docx", "xlsx", "odt", "html", "md")
 #: What can be downloaded: kind in the URL → (the exporter kind, what it is called).
 DOWNLOADS = {
     "report": ("report", "workshop report"),
+    "summary": ("summary", "one-page summary"),
     "collation": ("collation", "collation sheet"),
     "sheet": ("sheet", "blank answer sheet"),
+    "collation-sheet": ("collation-sheet", "blank collation sheet"),
     "looks": ("comparison", "first look → second look"),
     "rounds": ("comparison", "comparison with the earlier round"),
 }
@@ -645,7 +647,9 @@ def downloads_page(request: Request, workshop_id: str) -> Response:
             "documents": documents,
             "chosen": available[0] if available else "",
             "collation_formats": _formats(request, "collation"),
+            "summary_formats": _formats(request, "summary"),
             "sheet_formats": _formats(request, "sheet"),
+            "collation_sheet_formats": _formats(request, "collation-sheet"),
             "comparison_formats": _formats(request, "comparison"),
             "looked_again": analysis.looked_again(),
             "earlier": earlier,
@@ -674,7 +678,7 @@ def download(request: Request, workshop_id: str, name: str, kind: str = "report"
     if name not in registry.exporters:
         raise HTTPException(404, f"There is no format {name!r} installed.")
     if kind not in DOWNLOADS:
-        raise HTTPException(400, "Choose a workshop report, a collation sheet, a blank sheet or a comparison.")
+        raise HTTPException(400, f"Choose one of: {', '.join(label for _kind, label in DOWNLOADS.values())}.")
     exporter = registry.exporter(name)
     exporter_kind, label = DOWNLOADS[kind]
     if exporter_kind not in exporter.kinds:
@@ -685,11 +689,11 @@ def download(request: Request, workshop_id: str, name: str, kind: str = "report"
     analysis = _analysis(request, workshop)
     split = _by(by)
     subject: object
-    if kind == "report":
+    if kind in ("report", "summary"):
         subject = analysis.workshop_report(split)
     elif kind == "collation":
         subject = analysis.report(analysis.collation(split), title=workshop.title)
-    elif kind == "sheet":
+    elif kind in ("sheet", "collation-sheet"):
         subject = analysis.instrument.without_guidance()
     elif kind == "looks":
         if not analysis.looked_again():
@@ -704,8 +708,9 @@ def download(request: Request, workshop_id: str, name: str, kind: str = "report"
         data = render_export(exporter, exporter_kind, subject)
     except MatrixkitError as exc:
         raise HTTPException(409, str(exc)) from None
-    stem = _slug(analysis.instrument.title) if kind == "sheet" else _slug(workshop.title)
-    filename = f"{stem}-{kind}{'-by-' + split if split and kind != 'sheet' else ''}{exporter.extension}"
+    blank = kind in ("sheet", "collation-sheet")
+    stem = _slug(analysis.instrument.title) if blank else _slug(workshop.title)
+    filename = f"{stem}-{kind}{'-by-' + split if split and not blank else ''}{exporter.extension}"
     return Response(
         data,
         media_type=exporter.media_type,
