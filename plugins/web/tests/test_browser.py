@@ -732,7 +732,7 @@ def test_a_whole_room(browser: Any, live_server: Any, tmp_path: Path) -> None:
     assert target.read_bytes().startswith(b"%PDF")
     text = "\n".join(page.extract_text() for page in PdfReader(str(target)).pages)
     assert "Spring partnership workshop" in text and "Board session to agree a joint vision" in text
-    assert "First look" in text and "Second look" in text
+    assert "Second look. After seeing the room" in text and "1 of 2 changed their answer" in text
     with fac.expect_download() as info:
         fac.click(f"a[href='/w/{workshop_id}/download/xlsx?kind=report']")
     info.value.save_as(str(ARTIFACTS / "room" / "workshop-report.xlsx"))

@@ -194,11 +194,14 @@ def test_show_the_room_and_look_again(make_client: MakeClient) -> None:
     assert "First look → second look" in dashboard
     decide = facilitator.get(f"/w/{workshop_id}/decisions/leadership").text
     assert "Second look: 2 looked again and 1 changed their answer" in decide
+    # Every report format prints the record's notes: the shift is there, in words.
     report = facilitator.get(f"/w/{workshop_id}/download/json?kind=report").json()
-    inputs = report["inputs"]
-    assert [part["title"] for part in inputs] == ["First look", "Second look"]
-    first, second = (part["domains"][0]["counts"] for part in inputs)
-    assert first["developing"] == 2 and second["developing"] == 1 and second["maturing"] == 2
+    assert "participants looked again at Leadership" in report["notes"]
+    assert (
+        "Leadership, first look → second look: 1 of 2 changed their answer; suggested level Developing → "
+        "Maturing; agreement 0.56 → 0.70" in report["notes"]
+    )
+    assert "Leadership, first look" in facilitator.get(f"/w/{workshop_id}/download/md?kind=report").text
     looks = facilitator.get(f"/w/{workshop_id}/download/json?kind=looks")
     assert looks.status_code == 200
     assert looks.json()["domains"][0]["counts"]["after"]["maturing"] == 2
@@ -603,3 +606,12 @@ def test_a_round_with_an_agreed_level_against_one_without_goes_up(make_client: M
     assert "up 1" in cells and "down" not in cells
     data = json.loads(second.get(f"/w/{later}/download/json?kind=rounds").text)
     assert data["domains"][0]["level_change"] == 1
+
+
+def test_shares_round_down_as_the_reports_do() -> None:
+    """A domain flagged for agreement below 70% never shows 70% on the dashboard (the reports print 0.69)."""
+    from matrixkit_web.pages import environment
+
+    percent = environment().filters["percent"]
+    assert percent(0.696) == "69%" and percent(0.70) == "70%" and percent(1.0) == "100%" and percent(0.9999) == "99%"
+    assert percent(None) == "–"

@@ -9,6 +9,7 @@ would print for the same answers.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ from matrixkit.workshop import DomainDecision, WorkshopRecord
 from matrixkit_web.store import Action, Answer, Decision, Participant, Store, Workshop
 
 if TYPE_CHECKING:
-    from matrixkit.model import Domain, Instrument
+    from matrixkit.model import Domain, Instrument, Level
     from matrixkit.registry import Registry
 
 __all__ = ["Analysis", "LookShift"]
@@ -234,19 +235,45 @@ class Analysis:
             after_name="Second look",
         )
 
+    def looks_note(self) -> str:
+        """The second look in words, for the workshop record's notes (every report format prints them): which
+        domains were looked at again and, for each, how many changed, the suggested level and the agreement at
+        the first look → at the second. Empty when no one has looked again."""
+        shifts = self.shifts()
+        if not shifts:
+            return ""
+
+        def level(value: Level | None) -> str:
+            return value.label if value is not None else "none"
+
+        def share(value: float | None) -> str:
+            # Rounded down, as the reports print agreement: a domain flagged below 0.70 never shows 0.70.
+            return "–" if value is None else f"{math.floor(value * 100 + 1e-9) / 100:.2f}"
+
+        titles = [s.domain.title for s in shifts]
+        listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+        lines = [
+            f"Second look. After seeing the room's spread of answers, participants looked again at {listed}. "
+            "The figures in this report count the answers as they stand after the second look; the first look "
+            "is kept beside them.",
+        ]
+        for s in shifts:
+            c = s.change
+            lines.append(
+                f"{s.domain.title}, first look → second look: {s.changed} of {s.looked} changed their answer; "
+                f"suggested level {level(c.shown_before)} → {level(c.shown_after)}; agreement "
+                f"{share(c.before.agreement)} → {share(c.after.agreement)}."
+            )
+        return "\n\n".join(lines)
+
     def workshop_report(self, by: str | None = None) -> WorkshopReport:
         """The workshop report: the collation of the answers that count now, the decisions and actions; after a
-        second look, the first look and the second look as the report's two inputs, so that every format shows
-        the shift beside the collation."""
+        second look, the shift from the first look in the record's notes, which every format prints."""
         record = self.record(self.store.decisions(self.workshop.id), self.store.actions(self.workshop.id), by)
-        collation = self.report(self.collation(by), title=self.workshop.title)
-        inputs: list[CollationReport] = []
-        if self.looked_again():
-            inputs = [
-                self.report(self.collation(by, first_look=True), title="First look"),
-                self.report(self.collation(by), title="Second look"),
-            ]
-        return build_workshop_report(record, collation, inputs=inputs)
+        note = self.looks_note()
+        if note:
+            record = attrs.evolve(record, notes=note)
+        return build_workshop_report(record, self.report(self.collation(by), title=self.workshop.title))
 
     def comparison(self, earlier: Analysis) -> Comparison:
         """This workshop against an earlier round of the same instrument (with both rounds' decisions)."""

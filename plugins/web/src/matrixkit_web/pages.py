@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from collections.abc import Mapping
@@ -116,7 +117,9 @@ def text_colour(background: str) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
+    """A share as a whole percentage, rounded *down* as the reports round agreement: a domain flagged for
+    agreement below 70% never shows 70% (69.6% shows 69%), and only everyone shows 100%."""
+    return "–" if value is None else f"{math.floor(value * 100 + 1e-9)}%"
 
 
 def _when(value: dt.datetime | None) -> str:
