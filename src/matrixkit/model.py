@@ -616,9 +616,16 @@ def ambiguous_names(levels: list[tuple[int, Level]]) -> Iterator[Problem]:
             kind, first_kind = source.split("[")[0], first_source.split("[")[0]
             if j == i or (kind == first_kind and kind in ("key", "label", "score")):
                 continue  # the same level; duplicate keys, labels and scores have messages of their own
+            # Blame the alias (an extra name, easily changed), not the other level's own score, key or label.
+            blamed, named = ((j, first, first_source), (i, level, kind))
+            if not (first_kind == "aliases" and kind != "aliases"):
+                blamed, named = ((i, level, source), (j, first, first_kind))
+            at, culprit, culprit_source = blamed
+            holder_at, holder, holder_kind = named
+            what = "alias" if holder_kind == "aliases" else holder_kind
             yield Problem(
-                f"{source} {name!r} of level {level.key!r} reads as level {first.key!r} (levels[{j}], its "
-                f"{first_source.split('[')[0].rstrip('s')}): an answer {name!r} would be ambiguous",
-                field=f"levels[{i}].{source}",
+                f"{culprit_source} {name!r} of level {culprit.key!r} reads as level {holder.key!r} (levels[{holder_at}], "
+                f"its {what}): an answer {name!r} would be ambiguous",
+                field=f"levels[{at}].{culprit_source}",
                 hint="give each level names that no other level's score, key, label or alias can be read as",
             )
