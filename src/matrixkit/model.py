@@ -624,8 +624,8 @@ def ambiguous_names(levels: list[tuple[int, Level]]) -> Iterator[Problem]:
             holder_at, holder, holder_kind = named
             what = "alias" if holder_kind == "aliases" else holder_kind
             yield Problem(
-                f"{culprit_source} {name!r} of level {culprit.key!r} reads as level {holder.key!r} (levels[{holder_at}], "
-                f"its {what}): an answer {name!r} would be ambiguous",
+                f"{culprit_source} {name!r} of level {culprit.key!r} reads as level {holder.key!r} "
+                f"(levels[{holder_at}], its {what}): an answer {name!r} would be ambiguous",
                 field=f"levels[{at}].{culprit_source}",
                 hint="give each level names that no other level's score, key, label or alias can be read as",
             )
