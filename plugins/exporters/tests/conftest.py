@@ -17,12 +17,13 @@ from workshop_data import (
     hostile_instrument,
     load,
     record_sheet,
+    round_two,
     workshop_report,
 )
 
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
-from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +44,18 @@ def unsplit(instrument: Instrument) -> CollationReport:
 @pytest.fixture(scope="session")
 def report(instrument: Instrument) -> WorkshopReport:
     return workshop_report(instrument)
+
+
+@pytest.fixture(scope="session")
+def second_round(instrument: Instrument) -> WorkshopReport:
+    """The second round's report, compared with the first (whose actions have statuses)."""
+    return round_two(instrument)
+
+
+@pytest.fixture(scope="session")
+def comparison(second_round: WorkshopReport) -> Comparison:
+    assert second_round.comparison is not None
+    return second_round.comparison
 
 
 @pytest.fixture(scope="session")

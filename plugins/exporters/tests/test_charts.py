@@ -64,11 +64,11 @@ def test_dollar_signs_are_drawn_literally() -> None:
     assert "costs $x^2$" in texts and "$low$" in texts
 
 
-def test_profile_series_follow_the_report(report: WorkshopReport, collation: CollationReport) -> None:
+def test_level_series_follow_the_report(report: WorkshopReport, collation: CollationReport) -> None:
     series = charts.report_series(report)
     assert [s.name for s in series] == ["Agreed", "Suggested (median)", "Target"]
     assert series[0].values[3] == 0  # business planning agreed at the lowest level
-    assert series[0].values[5] is None  # evaluation: nothing agreed, the line breaks there
+    assert series[0].values[5] is None  # evaluation: nothing agreed, no marker there
     by_group = charts.collation_series(collation)
     assert [s.name for s in by_group] == ["Suggested (median)", "civic", "community", "service"]
     assert by_group[3].values[0] == 3  # service placed leadership at the top
@@ -80,3 +80,41 @@ def test_any_number_of_domains_draws(n: int) -> None:
     domains = [f"Domain {i}" for i in range(n)]
     fig = charts.summary_chart(domains, levels, [[1] * 6] * n, [0] * n, [charts.Series("s", [2] * n)])
     assert charts.figure_bytes(fig, "png").startswith(b"\x89PNG")
+
+
+def test_agreed_and_suggested_levels_are_told_apart_and_never_hide_each_other(report: WorkshopReport) -> None:
+    """Where the agreed and the suggested level are the same, both markers stay visible: each series has its own
+    marker shape, fill and colour, and its own line within the domain's row."""
+    from matplotlib.collections import PathCollection
+
+    _, by_level = charts.collation_charts(report.collation, charts.report_series(report))
+    ax = by_level.axes[0]
+    markers = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert [m.get_label() for m in markers] == ["Agreed", "Suggested (median)", "Target"]
+    agreed, suggested = (m.get_offsets() for m in markers[:2])
+    # Leadership (row 0): both at Developing (x = 1), on different lines of the row.
+    assert agreed[0][0] == suggested[0][0] == 1
+    assert abs(agreed[0][1] - suggested[0][1]) >= 0.2
+    assert markers[0].get_facecolor()[0].tolist() != markers[1].get_facecolor()[0].tolist()  # filled vs open
+    assert markers[0].get_paths()[0] != markers[1].get_paths()[0]  # disc vs diamond
+
+
+def test_charts_are_drawn_large_enough_to_read() -> None:
+    levels = [charts.ChartLevel(f"L{i}", "#cccccc") for i in range(4)]
+    domains = [f"Domain {i}" for i in range(10)]
+    for fig in (
+        charts.levels_chart(domains, levels, [charts.Series("a", [1] * 10), charts.Series("b", [2] * 10)]),
+        charts.distribution_chart(domains, levels, [[1, 2, 3, 4]] * 10, [0] * 10),
+    ):
+        width, height = fig.get_size_inches()
+        assert width >= 10 and height >= 0.45 * len(domains)  # about half an inch per domain at print size
+
+
+def test_then_and_now_draws_an_arrow_only_where_the_level_changed() -> None:
+    from matplotlib.text import Annotation
+
+    levels = [charts.ChartLevel(f"L{i}", "#cccccc") for i in range(4)]
+    series = [charts.Series("then", [1, 1, 0, None]), charts.Series("now", [2, 1, 1, 3])]
+    fig = charts.levels_chart(["a", "b", "c", "d"], levels, series, arrows=True)
+    found = [t for t in fig.axes[0].texts if isinstance(t, Annotation)]
+    assert sorted((a.xyann[0], a.xy[0]) for a in found) == [(0, 1), (1, 2)]  # a and c moved; b same; d had no level

@@ -76,10 +76,12 @@ def test_structure_is_accessible_and_self_contained(
 ) -> None:
     data = render(registry.exporter("html"), kind, subjects(instrument, record, collation, report)[kind])
     doc = page(data)
-    assert doc.all("html")[0]["lang"] == "en"
+    assert doc.all("html")[0]["lang"] == "en-GB"
     assert doc.all("title") and doc.all("h1")
     assert len(doc.all("h1")) == 1
     assert doc.all("script") == []  # no JavaScript
+    # Nothing that looks usable but cannot be saved: a blank sheet is printed and ringed.
+    assert [t for t, _ in doc.tags if t in ("input", "button", "select", "textarea", "form")] == []
     assert doc.all("link") == [] and doc.all("img") == []  # nothing fetched from elsewhere
     assert not re.search(rb"""(src|href)=["']?(https?:)?//""", data)
     tables = doc.all("table")
@@ -117,11 +119,41 @@ def test_report_shows_decisions_actions_flags_and_the_sector_view(registry: Regi
         "civic (6 people)",
         "83%",  # leadership: most of the disagreement lies between sectors
         "discuss",
-        "Each input on its own",
-        "table-2.csv (6)",
+        "Each table on its own",
+        "Table 2 (6 people)",
         "We never hear from the board.",
+        "14 March 2025",  # the workshop's date, and the actions' dates, as UK long dates
+        "30 June 2025",
+        "Agreement shows how closely people's answers cluster",  # agreement and each flag explained beside the table
+        "Agreement is below the threshold, or answers are polarised: talk it through.",
     ]:
         assert expected in text, expected
+    for unwanted in ["2025-03-14", "2025-06-30", "table-2.csv", "Licence", "(partnership 1.2)"]:
+        assert unwanted not in text, unwanted
+    # The workshop's title is the page's title and first heading, and is not repeated further down.
+    assert text.count("Partnership workshop, spring round") == 2
+
+
+def test_cells_of_one_level_keep_their_borders(registry: Registry, report: WorkshopReport) -> None:
+    """Neighbouring cells of one level must not merge into one block of colour: the level classes set the fill and
+    the text colour only, never the border, which stays the grey of every cell."""
+    doc = page(render(registry.exporter("html"), "report", report))
+    rules = re.findall(r"\.lv-\d+ \{([^}]*)\}", doc.style)
+    assert rules and all("border" not in rule for rule in rules)
+    assert re.search(r"th, td \{ border: 1px solid var\(--rule\)", doc.style)
+
+
+def test_the_blank_sheet_is_a_handout_credited_in_one_line(registry: Registry, instrument: Instrument) -> None:
+    data = render(registry.exporter("html"), "sheet", instrument)
+    doc = page(data)
+    text = doc.body_text
+    assert "Licence" not in text and "CC0" not in text  # the licence is in the page's description, not on it
+    assert "(partnership 1.2)" not in text  # no internal ids on a handout
+    assert text.endswith("Written for the matrixkit tests.")  # the one footer line
+    described = [a["content"] for a in doc.all("meta") if a.get("name") == "description"]
+    assert described and "Licence: CC0" in (described[0] or "") and "partnership 1.2" in (described[0] or "")
+    for label in ["Name", "Organisation", "Sector", "Table", "Date"]:
+        assert label in text
 
 
 def test_level_colours_come_from_the_instrument_with_readable_text(registry: Registry, instrument: Instrument) -> None:

@@ -1,13 +1,16 @@
-"""Shared layout and colour helpers: sections by group, figures as text, contrast."""
+"""Shared layout and colour helpers: sections by group, figures and dates as text, names, flags, contrast."""
 
 from __future__ import annotations
+
+import datetime
 
 import attrs
 import pytest
 from matrixkit_exporters.colour import contrast_ratio, edge_colour, text_colour
-from matrixkit_exporters.layout import agreement, decimal, percent, sections
+from matrixkit_exporters.layout import action_when, agreement, decimal, flag_explanations, percent, sections
 
 from matrixkit.model import Instrument
+from matrixkit.workshop import Action
 
 
 @pytest.mark.parametrize(
@@ -56,3 +59,20 @@ def test_contrast_ratio_matches_wcag() -> None:
 def test_pale_fills_get_an_outline() -> None:
     assert edge_colour("#ffffff") == "#595959"
     assert edge_colour("#d9a066") == "#d9a066"
+
+
+@pytest.mark.parametrize(
+    ("when", "shown"),
+    [(datetime.date(2025, 6, 30), "30 June 2025"), ("Autumn 2025", "Autumn 2025"), ("", "–")],
+)
+def test_action_dates_are_long_dates_and_text_stays_as_written(when: datetime.date | str, shown: str) -> None:
+    assert action_when(Action(what="x", when=when)) == shown
+
+
+def test_every_flag_is_explained_as_a_sentence() -> None:
+    from matrixkit.report import FLAGS
+
+    explained = dict(flag_explanations(FLAGS))
+    assert list(explained) == list(FLAGS)
+    assert all(text.endswith(".") and text[0].isupper() for text in explained.values())
+    assert explained["unanswered"] == "No one answered."

@@ -20,8 +20,8 @@ from matrixkit.exporting import KINDS
 from matrixkit.exporting import render_as as render
 from matrixkit.registry import Registry
 
-FORMATS = {"csv", "md", "html", "xlsx", "pdf", "svg", "png"}
-HEAVY = ("xlsxwriter", "typst", "matplotlib", "jinja2", "numpy", "markupsafe", "PIL")
+FORMATS = {"csv", "md", "html", "xlsx", "pdf", "docx", "svg", "png"}
+HEAVY = ("xlsxwriter", "typst", "matplotlib", "jinja2", "numpy", "markupsafe", "PIL", "docx", "lxml")
 
 
 def run(argv: list[str], registry: Registry) -> tuple[int, str, str]:
@@ -42,8 +42,11 @@ def test_formats_json_lists_every_format_of_the_plugin(registry: Registry) -> No
         assert record["hint"] is None
         assert record["extension"] == f".{name}"
         assert set(record["kinds"]) <= set(KINDS)
-    assert records["csv"]["kinds"] == [k for k in KINDS if k in ("sheet", "record", "collation", "report")]
-    assert records["svg"]["kinds"] == ["record", "collation", "report"]
+    assert records["csv"]["kinds"] == ["sheet", "record", "collation", "report", "comparison"]
+    for people in ("pdf", "html", "docx"):  # the formats for people render every kind
+        assert records[people]["kinds"] == list(KINDS)
+    assert records["xlsx"]["kinds"] == ["sheet", "collation-sheet", "record", "collation", "report", "comparison"]
+    assert records["svg"]["kinds"] == ["record", "collation", "report", "comparison"]
 
 
 def test_registering_and_listing_formats_imports_no_rendering_library() -> None:
@@ -81,6 +84,7 @@ def test_the_installed_entry_point_loads_the_plugin_module() -> None:
         ("pdf", "typst", "pdf"),
         ("png", "matplotlib", "charts"),
         ("html", "jinja2", "html"),
+        ("docx", "docx", "docx"),
     ],
 )
 def test_a_missing_extra_makes_the_format_unavailable_with_an_install_hint(
@@ -115,7 +119,7 @@ def test_a_missing_extra_makes_the_format_unavailable_with_an_install_hint(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx", "md", "csv"])
+@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx", "docx", "md", "csv"])
 def test_sheet_command_writes_each_format(fmt: str, registry: Registry, tmp_path: Path) -> None:
     instrument = str(Path(__file__).parent / "data" / "partnership.toml")
     target = tmp_path / f"blank.{fmt}"

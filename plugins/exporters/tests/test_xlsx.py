@@ -51,7 +51,7 @@ def test_collation_sheet_has_domains_across_levels_down_consensus_and_priorities
         assert str(name.font.color.rgb)[-6:].lower() == text_colour(level.colour).lstrip("#")
         counts = [ws.cell(row, 1 + j).value for j in range(1, len(instrument.domains) + 1)]
         assert counts == [d.counts[i] for d in collation.domains]
-    consensus = find_row(ws, "Consensus (suggested: median)")
+    consensus = find_row(ws, "Consensus (1–4), suggested (median)")
     for j, result in enumerate(collation.domains, 2):
         cell = ws.cell(consensus, j)
         assert cell.value == f"{result.suggested.label} ({result.suggested.score})"  # type: ignore[union-attr]
@@ -86,7 +86,7 @@ def test_report_fills_consensus_with_the_agreed_level_and_the_priorities_row(
 ) -> None:
     wb = book(render(registry.exporter("xlsx"), "report", report))
     ws = wb[COLLATION_SHEET]
-    agreed = find_row(ws, "Consensus (agreed)")
+    agreed = find_row(ws, "Consensus (1–4), agreed")
     business = ws.cell(agreed, 5)  # business planning: agreed emerging though the rule suggested developing
     assert business.value == "Emerging (1)"
     assert fill(business) == "ffffff"
@@ -103,7 +103,7 @@ def test_report_fills_consensus_with_the_agreed_level_and_the_priorities_row(
     first = ["Leadership", "Board development session to agree a joint vision", "Director of Public Health"]
     assert rows[0][:3] == first
     assert rows[-1][0] == "(whole partnership)"
-    assert {"table-1.csv", "table-2.csv", "table-3.csv", "Decisions"} <= set(wb.sheetnames)
+    assert {"Table 1", "Table 2", "Table 3", "Decisions"} <= set(wb.sheetnames)
 
 
 def test_blank_sheet_has_level_drop_downs_and_a_responses_sheet(registry: Registry, instrument: Instrument) -> None:
@@ -176,3 +176,52 @@ def test_sheet_names_are_unique_ignoring_case() -> None:
     assert names[:3] == ["Civic", "civic (2)", "CIVIC (3)"]
     assert names[3] == "y" * 31 and names[4] == "y" * 27 + " (2)"
     assert all(len(n) <= 31 for n in names)
+
+
+@pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report"])
+def test_every_sheet_prints_on_a4_landscape_with_titles_page_numbers_and_no_type_under_8_points(
+    kind: str,
+    registry: Registry,
+    instrument: Instrument,
+    record: RecordSheet,
+    collation: CollationReport,
+    report: WorkshopReport,
+) -> None:
+    subject = {"sheet": instrument, "record": record, "collation": collation, "report": report}[kind]
+    wb = book(render(registry.exporter("xlsx"), kind, subject))
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape" and str(setup.paperSize) == "9", ws.title  # A4
+        fit = ws.sheet_properties.pageSetUpPr
+        assert fit is None or not fit.fitToPage, f"{ws.title}: shrinks to fit a page"
+        scale = int(setup.scale or 100)
+        assert 80 <= scale <= 100, ws.title
+        sizes = {cell.font.sz for row in ws.iter_rows() for cell in row if cell.value is not None}
+        assert min(sizes) * scale / 100 >= 8, f"{ws.title}: prints below 8 points"
+        assert "&P" in (ws.oddFooter.right.text or "") and "&N" in (ws.oddFooter.right.text or ""), ws.title
+        assert ws.oddHeader.left.text, ws.title
+        texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str))
+        assert "Licence" not in texts and "(partnership 1.2)" not in texts, ws.title
+    table_sheets = [ws for ws in wb.worksheets if ws.title in ("Matrix", COLLATION_SHEET, "Decisions", "Responses")]
+    assert table_sheets
+    for ws in table_sheets:
+        assert ws.print_title_rows, f"{ws.title}: its header row is not repeated on every printed page"
+    assert "Licence: CC0" in (wb.properties.description or "")
+
+
+def test_a_long_matrix_breaks_between_rows_instead_of_shrinking(registry: Registry, instrument: Instrument) -> None:
+    import attrs
+
+    from matrixkit.model import Domain
+
+    domains = tuple(
+        Domain(key=f"d{i}", title=f"Domain {i}", descriptors=tuple("word " * 60 for _ in instrument.levels))
+        for i in range(30)
+    )
+    long = attrs.evolve(instrument, domains=domains, groups=())
+    wb = book(render(registry.exporter("xlsx"), "sheet", long))
+    matrix = wb["Matrix"]
+    assert int(matrix.page_setup.scale or 100) >= 80
+    assert matrix.print_title_rows  # the level headings on every page
+    heights = [matrix.row_dimensions[r].height for r in range(5, 35)]
+    assert all(h is not None and h > 60 for h in heights)  # rows grown to hold their wrapped text

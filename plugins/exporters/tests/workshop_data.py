@@ -22,11 +22,13 @@ from matrixkit.report import (
     RecordSheet,
     WorkshopReport,
     build_collation_report,
+    build_comparison,
     build_record_sheet,
     build_workshop_report,
 )
 from matrixkit.responses import Response
 from matrixkit.rules import LowerMedianRule
+from matrixkit.workshop import Action
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -227,3 +229,94 @@ def tool(name: str) -> str | None:
     if found is None and os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{name} is not installed; CI installs it with .ci/system-deps.sh")
     return found
+
+
+# -- a second round, six months later, compared with the first --------------------------------------------------
+
+RECORD_TWO_TOML = """
+format = 1
+instrument = "partnership"
+version = "1.2"
+title = "Partnership workshop, autumn round"
+date = 2025-09-24
+place = "Community centre, main hall"
+facilitators = ["A. Facilitator"]
+by = "sector"
+
+[domains.leadership]
+agreed = "maturing"
+target = "thriving"
+
+[domains.prioritisation]
+agreed = "developing"
+priority = 1
+priorities = "Publish the joint priorities with the communities who shaped them."
+
+[[domains.prioritisation.actions]]
+what = "Publish the joint priorities"
+who = "Partnership manager"
+when = 2025-12-15
+measure = "Priorities published on the partnership website"
+
+[domains.business-planning]
+agreed = "developing"
+
+[domains.information-governance]
+agreed = "developing"
+
+[domains.evaluation]
+agreed = "emerging"
+priority = 2
+priorities = "An evaluation plan for the joint priorities."
+"""
+
+#: How the first round's actions went, as the facilitator recorded them before the second round.
+STATUSES = {
+    "Board development session to agree a joint vision": ("done", "Vision adopted by the board in July."),
+    "Name a champion in each partner organisation": ("in-progress", "Five of eight partners have named one."),
+    "Two community listening events": ("not-started", ""),
+}
+
+
+def round_one(instrument: Instrument) -> WorkshopReport:
+    """The first round's report, its actions' statuses recorded (as before a reassessment)."""
+    report = workshop_report(instrument)
+    record = report.record
+
+    def updated(actions: tuple[Action, ...]) -> tuple[Action, ...]:
+        return tuple(
+            attrs.evolve(a, status=STATUSES[a.what][0], note=STATUSES[a.what][1]) if a.what in STATUSES else a
+            for a in actions
+        )
+
+    domains = {key: attrs.evolve(d, actions=updated(d.actions)) for key, d in record.domains.items()}
+    record = attrs.evolve(record, domains=domains)
+    return build_workshop_report(record, report.collation, inputs=report.inputs)
+
+
+def round_two_responses(instrument: Instrument) -> list[Response]:
+    """Six months on: civic and community partners see more leadership, business planning moved on, and
+    evaluation is answered by everyone."""
+    people = []
+    for r in responses(instrument):
+        choices = dict(r.choices)
+        if r.attributes["sector"] in ("civic", "community"):
+            choices["leadership"] = min((choices["leadership"] or 0) + 2, 3)
+        choices["business-planning"] = min((choices["business-planning"] or 0) + 1, 3)
+        if choices["evaluation"] is None:
+            choices["evaluation"] = 0
+        people.append(attrs.evolve(r, choices=choices, comments={}))
+    return people
+
+
+def round_two(instrument: Instrument) -> WorkshopReport:
+    """The second round's report, with its comparison with the first (as when its record names the first)."""
+    record = loads_workshop(RECORD_TWO_TOML, name="round-2.toml").normalised(instrument)
+    collation = build_collation_report(
+        collate(instrument, round_two_responses(instrument), by="sector"),
+        LowerMedianRule(),
+        title="Partnership workshop, autumn round",
+    )
+    first = round_one(instrument)
+    draft = build_workshop_report(record, collation)
+    return build_workshop_report(record, collation, comparison=build_comparison(first, draft))

@@ -51,7 +51,8 @@ def _installed() -> None:
     except PackageNotFoundError:  # pragma: no cover - depends on the environment
         pytest.skip("matrixkit-pit-tools is not installed (pip install -e plugins/pit_tools)")
     names = {ep.name: ep.value for ep in dist.entry_points if ep.group == "matrixkit"}
-    assert names == {name: MODULES[name].__name__ for name in PLUGINS}
+    # One entry point per tool, and one for the pit-profile command.
+    assert names == {name: MODULES[name].__name__ for name in PLUGINS} | {"pit-profile": "matrixkit_pit_tools.command"}
 
 
 def _loaded(config: Config) -> set[str]:

@@ -1,11 +1,11 @@
-"""Charts with matplotlib: the distribution of levels per domain, and the consensus profile (radar).
+"""Charts with matplotlib: the distribution of levels per domain, and the levels per domain (a dot chart).
 
 The functions take plain data — labels, level colours, counts, level indices — so that every exporter draws the
 same pictures from what its report already holds (charts never compute statistics): ``svg``/``png`` files,
 inline SVG in HTML, images in PDF.
 
 Why matplotlib: it writes both SVG and PNG with no system packages (pygal needs cairo for PNG, plotly needs a
-browser), keeps SVG text as text (searchable, accessible), and its polar axes give a radar directly. It is imported
+browser), and keeps SVG text as text (searchable, accessible). It is imported
 only inside these functions, and used through :class:`matplotlib.figure.Figure` (never ``pyplot``): no global
 state, no GUI backend, safe in threads and servers.
 
@@ -15,8 +15,8 @@ users is drawn literally: mathtext (``$...$``) is switched off.
 
 from __future__ import annotations
 
+import datetime
 import io
-import math
 import re
 import textwrap
 import warnings
@@ -34,23 +34,23 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from matrixkit.model import Instrument, Level
-    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
 __all__ = [
     "ChartLevel",
     "Series",
+    "chart_style",
     "distribution_chart",
     "figure_bytes",
     "inline_svg",
-    "profile_chart",
+    "levels_chart",
     "summary_chart",
 ]
 
 ImageFormat = Literal["svg", "png"]
 
-#: Okabe–Ito colours (distinguishable with colour-blindness) and line styles for the profile series.
+#: Okabe–Ito colours (distinguishable with colour-blindness) for the series of a levels chart.
 SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
-SERIES_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
 #: Fill of the "not answered" part of a bar.
 MISSING_COLOUR = "#e6e6e6"
 INK = "#1a1a1a"
@@ -70,7 +70,7 @@ def _values(values: Iterable[int | None]) -> tuple[int | None, ...]:
 
 @attrs.frozen
 class Series:
-    """One line of a profile: a name and, per domain, a level index (0 = lowest) or None."""
+    """One series of a levels chart: a name and, per domain, a level index (0 = lowest) or None."""
 
     name: str
     values: tuple[int | None, ...] = attrs.field(converter=_values)
@@ -82,7 +82,9 @@ def _clean(text: str, width: int) -> str:
 
 
 @contextmanager
-def _style() -> Iterator[None]:
+def chart_style() -> Iterator[None]:
+    """matplotlib's settings for every chart: text drawn literally (no mathtext), SVG text kept as text, stable
+    SVG ids, DejaVu Sans, dark grey axes; warnings about missing glyphs silenced."""
     import matplotlib as mpl
 
     rc: Any = {
@@ -127,8 +129,8 @@ def distribution_chart(
     from matplotlib.figure import Figure
 
     n = len(domains)
-    with _style():
-        fig = Figure(figsize=(8.0, 1.3 + 0.42 * max(n, 1)), layout="constrained")
+    with chart_style():
+        fig = Figure(figsize=(10.0, 1.4 + 0.45 * max(n, 1)), layout="constrained")
         _draw_distribution(fig.add_subplot(), domains, levels, counts, missing, title)
     return fig
 
@@ -191,63 +193,99 @@ def _draw_distribution(
         )
 
 
-def profile_chart(
+#: How each series of a levels chart is drawn: (marker, size, filled). The first series (e.g. the agreed level) is
+#: a large filled disc, the next an open diamond, then an open triangle...: told apart by shape and fill as well
+#: as colour, and each series sits on its own line within a domain's row, so that none hides another.
+SERIES_MARKERS = (("o", 110, True), ("D", 70, False), ("^", 80, False), ("s", 60, False), ("v", 80, False))
+
+
+def levels_chart(
     domains: Sequence[str],
     levels: Sequence[ChartLevel],
     series: Sequence[Series],
     *,
-    title: str = "Consensus profile",
+    title: str = "Levels per domain",
+    arrows: bool = False,
 ) -> Figure:
-    """A radar: one spoke per domain, rings for the levels (lowest inside), one closed line per series.
+    """Levels per domain as a dot chart: one row per domain, the levels as coloured columns (lowest left), one
+    marker per series (agreed, suggested, target, or a group's level) on its own line within the row.
 
-    A domain where a series has no level (None) breaks that series' line there. With fewer than three domains
-    a radar says nothing a table does not; it still draws (points on the spokes).
+    A series without a level for a domain (None) shows nothing there. With ``arrows``, an arrow goes from the
+    first series' marker to the second's in each row where both have a level and they differ (then → now).
     """
     from matplotlib.figure import Figure
 
-    with _style():
-        fig = Figure(figsize=(6.4, 5.6), layout="constrained")
-        _draw_profile(fig.add_subplot(projection="polar"), domains, levels, series, title)
+    n = len(domains)
+    with chart_style():
+        fig = Figure(figsize=(10.0, 1.6 + 0.5 * max(n, 1) * (1 + 0.15 * max(len(series) - 2, 0))), layout="constrained")
+        _draw_levels(fig.add_subplot(), domains, levels, series, title, arrows=arrows)
     return fig
 
 
-def _draw_profile(
+def _draw_levels(
     ax: object,
     domains: Sequence[str],
     levels: Sequence[ChartLevel],
     series: Sequence[Series],
     title: str,
+    *,
+    arrows: bool = False,
 ) -> None:
-    from matplotlib.projections.polar import PolarAxes
+    from matplotlib.axes import Axes
 
-    assert isinstance(ax, PolarAxes)
-    n = max(len(domains), 1)
-    angles = [2 * math.pi * i / n for i in range(n)]
-    ax.set_theta_zero_location("N")  # the first domain at the top, the others clockwise, like a clock
-    ax.set_theta_direction(-1)
-    ax.set_xlim(0, 2 * math.pi)
-    ax.set_ylim(0, len(levels) + 0.5)
-    # Rings: coloured bands, one per level, so the picture reads like the matrix's columns.
-    # Level j sits on the ring of radius j + 1; its band spans j + 0.5 to j + 1.5 (the lowest from the centre).
+    assert isinstance(ax, Axes)
+    n, m, k = len(domains), len(levels), len(series)
     for j, level in enumerate(levels):
-        inner = j + 0.5 if j else 0.0
-        height = j + 1.5 - inner
-        ax.bar(0, height, width=2 * math.pi, bottom=inner, align="edge", color=level.colour, alpha=0.35, zorder=0)
-    ax.set_yticks([j + 1 for j in range(len(levels))], [_clean(lv.label, 16) for lv in levels], fontsize=7)
-    ax.set_rlabel_position(180 / n if n > 1 else 10)  # level names between the first two spokes
-    ax.set_xticks(angles, [_clean(d, 18) for d in domains] if domains else [""])
-    ax.tick_params(axis="x", pad=10)
-    ax.grid(color="#8c8c8c", linewidth=0.6)
-    for k, line in enumerate(series):
-        style, marker = SERIES_STYLES[k % len(SERIES_STYLES)]
-        colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
-        radii = [float("nan") if v is None else v + 1 for v in line.values]
-        xs, ys = [*angles, angles[0]], [*radii, radii[0]]
-        label = _clean(line.name, 30)
-        ax.plot(xs, ys, linestyle=style, marker=marker, color=colour, linewidth=1.8, markersize=5, label=label)
-    ax.set_title(_clean(title, 70), loc="left", fontweight="bold", pad=18)
+        ax.axvspan(j - 0.5, j + 0.5, color=level.colour, alpha=0.45, linewidth=0, zorder=0)
+    for j in range(1, m):
+        ax.axvline(j - 0.5, color="#8c8c8c", linewidth=0.6, zorder=1)
+    for i in range(1, n):
+        ax.axhline(i - 0.5, color="#bfbfbf", linewidth=0.6, zorder=1)
+    step = min(0.24, 0.72 / max(k, 1))
+    for s, line in enumerate(series):
+        marker, size, filled = SERIES_MARKERS[s % len(SERIES_MARKERS)]
+        colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
+        offset = (s - (k - 1) / 2) * step
+        points = [(v, row + offset) for row, v in enumerate(line.values) if v is not None]
+        ax.scatter(
+            [x for x, _ in points],
+            [y for _, y in points],
+            marker=marker,
+            s=size,
+            facecolors=colour if filled else "#ffffff",
+            edgecolors=colour,
+            linewidths=2.0,
+            label=_clean(line.name, 30),
+            zorder=3 + s,
+        )
+    if arrows and k >= 2:
+        for row, (start, end) in enumerate(zip(series[0].values, series[1].values, strict=True)):
+            if start is None or end is None or start == end:
+                continue
+            y0, y1 = row + (0 - (k - 1) / 2) * step, row + (1 - (k - 1) / 2) * step
+            ax.annotate(
+                "",
+                xy=(end, y1),
+                xytext=(start, y0),
+                arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.4, "shrinkA": 7, "shrinkB": 7},
+                zorder=2,
+            )
+    ax.set_xlim(-0.5, m - 0.5)
+    ax.set_ylim(max(n, 1) - 0.5, -0.5)
+    ax.set_xticks(range(m), [_clean(lv.label, 16) for lv in levels])
+    ax.tick_params(axis="x", top=True, labeltop=True, bottom=True, labelbottom=True, length=0)
+    ax.set_yticks(range(n), [_clean(d, 30) for d in domains])
+    ax.tick_params(axis="y", length=0)
+    ax.set_title(_clean(title, 80), loc="left", fontweight="bold")
     if series:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=min(len(series), 3), frameon=False, fontsize=8)
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize=9,
+            labelspacing=1.0,
+            borderaxespad=0.0,
+        )
 
 
 def summary_chart(
@@ -263,15 +301,15 @@ def summary_chart(
     from matplotlib.figure import Figure
 
     n = len(domains)
-    with _style():
-        fig = Figure(figsize=(13.0, max(5.6, 1.3 + 0.42 * n)), layout="constrained")
+    with chart_style():
+        fig = Figure(figsize=(16.0, max(5.6, 1.6 + 0.5 * n)), layout="constrained")
         if title:
             fig.suptitle(_clean(title, 110), fontweight="bold", x=0.01, ha="left")
-        grid = fig.add_gridspec(1, 2, width_ratios=[1.35, 1])
+        grid = fig.add_gridspec(1, 2, width_ratios=[1.1, 1])
         _draw_distribution(
             fig.add_subplot(grid[0, 0]), domains, levels, counts, missing, "How people placed each domain"
         )
-        _draw_profile(fig.add_subplot(grid[0, 1], projection="polar"), domains, levels, series, "Consensus profile")
+        _draw_levels(fig.add_subplot(grid[0, 1]), domains, levels, series, "Levels per domain")
     return fig
 
 
@@ -282,7 +320,7 @@ def figure_bytes(fig: Figure, fmt: ImageFormat, *, description: str = "", text_a
     ``text_as_paths`` draws SVG text as outlines, for renderers that lack the font (PDF embedding).
     """
     buffer = io.BytesIO()
-    with _style():
+    with chart_style():
         import matplotlib as mpl
 
         with mpl.rc_context({"svg.fonttype": "path" if text_as_paths else "none"}):
@@ -320,7 +358,7 @@ def inline_svg(svg: bytes, prefix: str) -> str:
 # -- the charts of a report ----------------------------------------------------------------------------------
 # Adapters from the report objects to the drawing functions above: they read figures, they compute none.
 
-#: Most profiles drawn on one radar; more lines than this are unreadable.
+#: Most series drawn on one levels chart; more markers per row than this are unreadable.
 MAX_SERIES = 5
 
 
@@ -359,7 +397,7 @@ def report_series(report: WorkshopReport) -> list[Series]:
 
 
 def collation_charts(report: CollationReport, series: Sequence[Series] | None = None) -> tuple[Figure, Figure]:
-    """(distribution, profile) of a collation; ``series`` defaults to :func:`collation_series`."""
+    """(distribution, levels) charts of a collation; ``series`` defaults to :func:`collation_series`."""
     instrument = report.instrument
     levels = chart_levels(instrument)
     distribution = distribution_chart(
@@ -369,18 +407,18 @@ def collation_charts(report: CollationReport, series: Sequence[Series] | None = 
         [d.missing for d in report.domains],
         title=f"How {report.responses} people placed each domain",
     )
-    profile = profile_chart(_domain_labels(instrument), levels, series or collation_series(report))
-    return distribution, profile
+    by_level = levels_chart(_domain_labels(instrument), levels, series or collation_series(report))
+    return distribution, by_level
 
 
 def record_chart(record: RecordSheet) -> Figure:
-    """The profile of one person's levels."""
+    """One person's level per domain."""
     instrument = record.instrument
-    return profile_chart(
+    return levels_chart(
         _domain_labels(instrument),
         chart_levels(instrument),
         [Series(record.participant, [e.index for e in record.entries])],
-        title=f"Profile: {record.participant}",
+        title=f"Levels chosen by {record.participant}",
     )
 
 
@@ -404,8 +442,8 @@ def describe_distribution(report: CollationReport) -> str:
     )
 
 
-def describe_profile(instrument: Instrument, series: Sequence[Series]) -> str:
-    """A text alternative for the profile chart, naming each series' level per domain."""
+def describe_levels(instrument: Instrument, series: Sequence[Series]) -> str:
+    """A text alternative for the levels chart, naming each series' level per domain."""
     parts = []
     for line in series:
         levels = [
@@ -413,28 +451,76 @@ def describe_profile(instrument: Instrument, series: Sequence[Series]) -> str:
             for domain, v in zip(instrument.domains, line.values, strict=True)
         ]
         parts.append(f"{line.name}: " + "; ".join(levels))
-    return "Radar chart of levels per domain. " + ". ".join(parts) + "."
+    return "Dot chart of the level per domain. " + ". ".join(parts) + "."
 
 
 def render_record(record: RecordSheet, fmt: ImageFormat) -> bytes:
     instrument = record.instrument
     series = [Series(record.participant, [e.index for e in record.entries])]
-    return figure_bytes(record_chart(record), fmt, description=describe_profile(instrument, series))
+    return figure_bytes(record_chart(record), fmt, description=describe_levels(instrument, series))
 
 
 def render_collation(report: CollationReport, fmt: ImageFormat) -> bytes:
     series = collation_series(report)
     fig = _summary(report, series, _title(report.title or report.instrument.title, report.responses))
-    description = describe_distribution(report) + " " + describe_profile(report.instrument, series)
+    description = describe_distribution(report) + " " + describe_levels(report.instrument, series)
     return figure_bytes(fig, fmt, description=description)
 
 
 def render_report(report: WorkshopReport, fmt: ImageFormat) -> bytes:
     series = report_series(report)
     fig = _summary(report.collation, series, _title(report.title, report.collation.responses))
-    description = describe_distribution(report.collation) + " " + describe_profile(report.instrument, series)
+    description = describe_distribution(report.collation) + " " + describe_levels(report.instrument, series)
     return figure_bytes(fig, fmt, description=description)
 
 
 def _title(name: str, responses: int) -> str:
     return f"{name} ({responses} {'response' if responses == 1 else 'responses'})"
+
+
+def comparison_series(comparison: Comparison) -> list[Series]:
+    """The level shown per domain then and now (agreed where recorded, otherwise suggested), named by the rounds'
+    dates where known (titles are long for a legend)."""
+    from matrixkit.text import long_date
+
+    def name(side: str, title: str, date: datetime.date | None) -> str:
+        return f"{side} ({long_date(date)})" if date is not None else f"{side}: {title}"
+
+    before = [
+        None if d.shown_before is None else comparison.before_instrument.levels.index(d.shown_before)
+        for d in comparison.domains
+    ]
+    after = [_index(d.shown_after, comparison.instrument) for d in comparison.domains]
+    return [
+        Series(name("Then", comparison.before_title, comparison.before_date), before),
+        Series(name("Now", comparison.after_title, comparison.after_date), after),
+    ]
+
+
+def comparison_chart(comparison: Comparison) -> Figure:
+    """Then and now per domain, with an arrow where the level shown changed."""
+    return levels_chart(
+        [d.domain.label for d in comparison.domains],
+        chart_levels(comparison.instrument),
+        comparison_series(comparison),
+        title="Then and now",
+        arrows=True,
+    )
+
+
+def describe_comparison(comparison: Comparison) -> str:
+    """A text alternative for the then-and-now chart."""
+    parts = [
+        f"{d.domain.label}: {d.shown_before.label if d.shown_before else 'none'} then, "
+        f"{d.shown_after.label if d.shown_after else 'none'} now"
+        for d in comparison.domains
+    ]
+    return (
+        "Dot chart of the level shown per domain, then and now, with an arrow where it changed. "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def render_comparison(comparison: Comparison, fmt: ImageFormat) -> bytes:
+    return figure_bytes(comparison_chart(comparison), fmt, description=describe_comparison(comparison))

@@ -6,7 +6,9 @@
 - ``collation``: one row per domain (and, when split, per group and domain) with the counts per level (one
   column per level key), not answered, the suggested level, agreement, within-one share, polarisation, flags;
 - ``report``: the collation's rows for all responses plus the agreed level, target, priority, proposed
-  priorities for action, notes and actions of each domain.
+  priorities for action, notes and actions of each domain;
+- ``comparison``: one row per domain with the level shown in each round (and whether it was agreed or
+  suggested), the change, and agreement and mean score then and now.
 
 Every text cell goes through :func:`~matrixkit_exporters.safety.neutralise_formula` (OWASP: a cell starting with
 ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``); numbers are written as numbers. UTF-8 with a byte
@@ -25,10 +27,10 @@ from matrixkit_exporters.safety import neutralise_formula, printable
 
 if TYPE_CHECKING:
     from matrixkit.model import Instrument, Level
-    from matrixkit.report import CollationReport, RecordSheet, Stats, WorkshopReport
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, Stats, WorkshopReport
     from matrixkit.workshop import Action
 
-__all__ = ["render_collation", "render_record", "render_report", "render_sheet"]
+__all__ = ["render_collation", "render_comparison", "render_record", "render_report", "render_sheet"]
 
 Cell = str | int | float | None
 
@@ -152,4 +154,24 @@ def render_report(report: WorkshopReport) -> bytes:
         ]
         for d in report.decisions
     ]
+    return _write(header, rows)
+
+
+def render_comparison(comparison: Comparison) -> bytes:
+    """One row per domain: the level shown in each round (score, key, and whether agreed or suggested), the
+    change, and agreement and mean score then and now."""
+    header = ["domain", "domain_title"]
+    for side in ("before", "after"):
+        header += [f"{side}_level_score", f"{side}_level", f"{side}_level_kind", f"{side}_agreement", f"{side}_mean"]
+    header += ["level_change", "agreement_change", "mean_change", "distribution_shift"]
+    rows: list[list[Cell]] = []
+    for d in comparison.domains:
+        row: list[Cell] = [d.domain.key, d.domain.title]
+        for shown, kind, result in (
+            (d.shown_before, d.shown_before_kind, d.before),
+            (d.shown_after, d.shown_after_kind, d.after),
+        ):
+            row += [_score(shown), _key(shown), kind, result.agreement, result.mean]
+        row += [d.level_change, d.agreement_change, d.mean_change, d.distribution_shift]
+        rows.append(row)
     return _write(header, rows)

@@ -1,51 +1,49 @@
 """HTML: one self-contained, printable, accessible file per sheet, record, collation or report.
 
-Built with Jinja2 templates (``templates/*.html.j2``) with autoescaping on for everything: every piece of text
-from an instrument, a response or a workshop record is escaped; only the charts, which matplotlib writes as SVG
-with its own escaping, are inserted as markup. No JavaScript, no external resources: the styles are inline and
-the charts are inline SVG, each with a text alternative. ``@page`` sets A4 landscape for printing; colours print
-(``print-color-adjust: exact``). Level colours come from the instrument, and each gets the text colour (black or
-white) with the better contrast (:func:`matrixkit_exporters.colour.text_colour`). Tables have captions and
-``<th scope>`` headers.
+What a document says comes from :mod:`matrixkit_exporters.documents` (shared with the PDF and Word exporters);
+this module renders its blocks with Jinja2 templates (``templates/document.html.j2``, ``blocks.html.j2``) with
+autoescaping on for everything: every piece of text from an instrument, a response or a workshop record is
+escaped; only the charts, which matplotlib writes as SVG with its own escaping, are inserted as markup.
+
+No JavaScript, no form controls, no external resources: the styles are inline and the charts are inline SVG, each
+with a text alternative. A blank sheet is a handout to print and ring (people who answer on screen use the web
+tool or the XLSX sheet), so it shows nothing that looks clickable. ``@page`` sets A4 landscape for printing, with
+page numbers; colours print (``print-color-adjust: exact``). Level colours come from the instrument, and each
+gets the text colour (black or white) with the better contrast
+(:func:`matrixkit_exporters.colour.text_colour`); every cell keeps a grey border, so neighbouring cells of one
+level never merge. Tables have captions and ``<th scope>`` headers; the source is credited in one footer line and
+the instrument's id, version, source and licence are in the page's ``<meta>`` description.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from matrixkit_exporters import charts
-from matrixkit_exporters.colour import edge_colour, text_colour
-from matrixkit_exporters.layout import (
-    NONE,
-    SHEET_FIELDS,
-    SHEET_INSTRUCTIONS,
-    action_when,
-    agreement,
-    collation_title,
-    decimal,
-    flag_meanings,
-    group_label,
-    instrument_heading,
-    level_heading,
-    level_name,
-    percent,
-    report_meta,
-    rule_text,
-    sections,
-    used_flags,
-)
+from matrixkit_exporters import charts, documents
+from matrixkit_exporters.colour import text_colour
+from matrixkit_exporters.layout import level_heading
 from matrixkit_exporters.safety import printable
 
 if TYPE_CHECKING:
     import jinja2
     from markupsafe import Markup
-    from matplotlib.figure import Figure
 
-    from matrixkit.model import Instrument, Level
-    from matrixkit.report import CollationReport, GroupResult, RecordSheet, WorkshopReport
+    from matrixkit.model import Instrument
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
+    from matrixkit_exporters.blocks import Chart, Document, Heading
 
-__all__ = ["render_collation", "render_record", "render_report", "render_sheet"]
+__all__ = [
+    "render_collation",
+    "render_collation_sheet",
+    "render_comparison",
+    "render_document",
+    "render_record",
+    "render_report",
+    "render_sheet",
+    "render_summary",
+]
 
 
 def _finalize(value: object) -> object:
@@ -72,125 +70,81 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["ink"] = text_colour
-    env.filters["edge"] = edge_colour
-    env.filters["decimal"] = decimal
-    env.filters["agreement"] = agreement
-    env.filters["percent"] = percent
-    env.filters["level_name"] = level_name
-    env.filters["when"] = action_when
-    env.globals.update(
-        NONE=NONE,
-        level_heading=level_heading,
-        group_label=group_label,
-        rule_text=rule_text,
-        collation_title=collation_title,
-        instrument_heading=instrument_heading,
-        group_results=_group_results,
-    )
+    env.globals.update(level_heading=level_heading, block_type=lambda block: type(block).__name__.lower())
     return env
 
 
-def _group_results(report: CollationReport, name: str) -> list[GroupResult]:
-    return [result.group(name) for result in report.domains]
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
-
-
-def _common(instrument: Instrument) -> dict[str, Any]:
-    levels = instrument.levels
-
-    def level_class(level: Level | None) -> str:
-        return "" if level is None else f"lv-{levels.index(level)}"
-
-    return {
-        "instrument": instrument,
-        "heading": instrument_heading(instrument),
-        "levels": levels,
-        "sections": sections(instrument),
-        "paragraphs": _paragraphs,
-        "level_class": level_class,
-    }
-
-
-def _render(template: str, **context: Any) -> bytes:
-    return environment().get_template(template).render(**context).encode("utf-8")
-
-
-class _Charts:
-    """Inline SVG charts of one page, each with its own id prefix."""
+class _Page:
+    """Per page: inline SVG charts with their own id prefixes, and unique heading ids."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.charts = 0
+        self.anchors: set[str] = set()
 
-    def svg(self, fig: Figure, description: str) -> Markup:
+    def chart_svg(self, chart: Chart) -> Markup:
         from markupsafe import Markup
 
-        self.count += 1
-        data = charts.figure_bytes(fig, "svg", description=description)
+        self.charts += 1
+        data = charts.figure_bytes(chart.figure, "svg", description=chart.alt)
         # matplotlib writes the SVG and escapes the text in it; it is the one piece of markup not escaped here.
-        return Markup(charts.inline_svg(data, f"chart{self.count}"))  # noqa: S704
+        return Markup(charts.inline_svg(data, f"chart{self.charts}"))  # noqa: S704
+
+    def anchor(self, heading: Heading) -> str:
+        base = re.sub(r"[^a-z0-9]+", "-", heading.text.lower()).strip("-") or "section"
+        name, number = base, 2
+        while name in self.anchors:
+            name, number = f"{base}-{number}", number + 1
+        self.anchors.add(name)
+        return name
 
 
-def _collation_context(report: CollationReport, page: _Charts, series: list[charts.Series] | None = None) -> Any:
-    chosen = series or charts.collation_series(report)
-    distribution, profile = charts.collation_charts(report, chosen)
-    return {
-        "c": report,
-        "flags": flag_meanings(used_flags(report)),
-        "distribution_svg": page.svg(distribution, charts.describe_distribution(report)),
-        "profile_svg": page.svg(profile, charts.describe_profile(report.instrument, chosen)),
-        "profile_names": [s.name for s in chosen],
-    }
+def render_document(document: Document) -> bytes:
+    """The document as one self-contained HTML page."""
+    page = _Page()
+    html = (
+        environment()
+        .get_template("document.html.j2")
+        .render(
+            document=document,
+            levels=document.instrument.levels,
+            chart_svg=page.chart_svg,
+            anchor=page.anchor,
+        )
+    )
+    return html.encode("utf-8")
 
 
 def render_sheet(instrument: Instrument) -> bytes:
-    """The blank matrix as a record sheet: boxes for the person, a descriptor to ring per row, a notes column."""
-    return _render(
-        "sheet.html.j2",
-        title=f"Record sheet: {instrument.title}",
-        fields=SHEET_FIELDS,
-        instructions=SHEET_INSTRUCTIONS,
-        **_common(instrument),
-    )
+    """The blank matrix as a handout: boxes for the person, a statement to ring per row, a notes column."""
+    return render_document(documents.sheet(instrument))
 
 
 def render_record(record: RecordSheet) -> bytes:
-    """One person's record: the matrix with their chosen statement marked, comments, figures and profile."""
-    page = _Charts()
-    series = [charts.Series(record.participant, [e.index for e in record.entries])]
-    profile = page.svg(charts.record_chart(record), charts.describe_profile(record.instrument, series))
-    return _render(
-        "record.html.j2",
-        title=f"Record sheet: {record.participant}",
-        record=record,
-        summary_rows=[("All domains", record.overall)] + [(group.title, s) for group, s in record.groups],
-        profile_svg=profile,
-        **_common(record.instrument),
-    )
+    """One person's record: the matrix with their chosen statement marked, comments, figures and chart."""
+    return render_document(documents.record(record))
 
 
 def render_collation(report: CollationReport) -> bytes:
-    """The collation sheet with charts, domains to discuss, the view by group, comments and flags."""
-    return _render(
-        "collation.html.j2",
-        title=collation_title(report),
-        **_collation_context(report, _Charts()),
-        **_common(report.instrument),
-    )
+    """The Workshop Collation Sheet with what its figures mean, charts, the view by group and comments."""
+    return render_document(documents.collation(report))
 
 
 def render_report(report: WorkshopReport) -> bytes:
     """The workshop report: agreed levels, priorities and actions, charts, then the collation it rests on."""
-    context = _collation_context(report.collation, _Charts(), charts.report_series(report))
-    others = [d for d in report.decisions if d.priority is None and (d.actions or d.notes)]
-    return _render(
-        "report.html.j2",
-        title=report.title,
-        report=report,
-        meta=report_meta(report),
-        others=others,
-        **context,
-        **_common(report.instrument),
-    )
+    return render_document(documents.report(report))
+
+
+def render_collation_sheet(instrument: Instrument) -> bytes:
+    """The blank Workshop Collation Sheet, for a table to fill in by hand."""
+    return render_document(documents.collation_sheet(instrument))
+
+
+def render_summary(report: WorkshopReport) -> bytes:
+    """The one-page board summary: agreed levels, top priorities with who and by when."""
+    return render_document(documents.summary(report))
+
+
+def render_comparison(comparison: Comparison) -> bytes:
+    """Progress between rounds: the level shown then and now, the change, a before/after chart, agreement then
+    and now, and the earlier round's actions with their status."""
+    return render_document(documents.comparison(comparison))

@@ -26,10 +26,12 @@ __all__ = [
     "action_when",
     "agreement",
     "collation_title",
+    "credit",
     "decimal",
-    "flag_meanings",
+    "flag_explanations",
     "group_label",
     "instrument_heading",
+    "instrument_name",
     "level_heading",
     "level_name",
     "percent",
@@ -131,17 +133,17 @@ def rule_text(report: CollationReport) -> str:
 
 
 def group_label(report: CollationReport, name: str) -> str:
-    """``civic (6 people)``."""
+    """The group's display name and size: ``Civic (6 people)``."""
     sizes = dict(report.group_sizes)
-    return f"{name} ({plural(sizes.get(name, 0), 'person', 'people')})"
+    return f"{report.label(name)} ({plural(sizes.get(name, 0), 'person', 'people')})"
 
 
-def flag_meanings(flags: Iterable[str]) -> list[tuple[str, str]]:
-    """(flag, meaning) for the flags given, in the order of :data:`matrixkit.report.FLAGS`."""
+def flag_explanations(flags: Iterable[str]) -> list[tuple[str, str]]:
+    """(flag, what it means, as a sentence) for the flags given, in the order of :data:`matrixkit.report.FLAGS`."""
     from matrixkit.report import FLAGS
 
     used = set(flags)
-    return [(flag, meaning) for flag, meaning in FLAGS.items() if flag in used]
+    return [(flag, meaning[:1].upper() + meaning[1:] + ".") for flag, meaning in FLAGS.items() if flag in used]
 
 
 def used_flags(report: CollationReport) -> list[str]:
@@ -164,7 +166,7 @@ def report_meta(report: WorkshopReport) -> list[tuple[str, str]]:
         rows.append(("Place", record.place))
     if record.facilitators:
         rows.append(("Facilitators", ", ".join(record.facilitators)))
-    rows.append(("Instrument", instrument_heading(report.instrument)))
+    rows.append(("Instrument", instrument_name(report.instrument)))
     rows.append(("Responses", str(report.collation.responses)))
     return rows
 
@@ -172,3 +174,14 @@ def report_meta(report: WorkshopReport) -> list[tuple[str, str]]:
 def action_when(action: Action) -> str:
     """By when: a date as people write it ("30 June 2025"), or the text as written."""
     return when_text(action.when) if action.when else NONE
+
+
+def credit(instrument: Instrument) -> str:
+    """Who to credit for the instrument, on one line (attribution, else source title, else publisher)."""
+    source = instrument.source
+    return " ".join((source.attribution or source.title or source.publisher).split())
+
+
+def instrument_name(instrument: Instrument) -> str:
+    """``Title (version 1.0)``: the instrument as people know it, without its internal id."""
+    return f"{instrument.title} (version {instrument.version})"

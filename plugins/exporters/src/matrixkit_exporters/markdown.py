@@ -6,10 +6,13 @@ and table syntax) would interpret, so that a title like ``<script>`` or ``*bold*
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from matrixkit.text import long_date
+from matrixkit_exporters.documents import NO_STATUS, change_text
 from matrixkit_exporters.layout import (
     NONE,
     SHEET_FIELDS,
@@ -18,12 +21,14 @@ from matrixkit_exporters.layout import (
     agreement,
     collation_title,
     decimal,
-    flag_meanings,
+    flag_explanations,
     group_label,
     instrument_heading,
+    instrument_name,
     level_heading,
     level_name,
     percent,
+    plural,
     report_meta,
     rule_text,
     sections,
@@ -31,11 +36,11 @@ from matrixkit_exporters.layout import (
 )
 
 if TYPE_CHECKING:
-    from matrixkit.model import Instrument
-    from matrixkit.report import CollationReport, RecordSheet, RecordSummary, Stats, WorkshopReport
+    from matrixkit.model import Instrument, Level
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, RecordSummary, Stats, WorkshopReport
     from matrixkit.workshop import Action
 
-__all__ = ["inline", "render_collation", "render_record", "render_report", "render_sheet", "table"]
+__all__ = ["inline", "render_collation", "render_comparison", "render_record", "render_report", "render_sheet", "table"]
 
 # Characters with a meaning anywhere in a line: emphasis, code, links, HTML, tables, strikethrough, entities,
 # math ($ on GitHub) and the backslash itself.
@@ -193,10 +198,11 @@ def _collation_body(report: CollationReport, depth: int) -> list[str]:
         for r in commented:
             lines += ["", f"{h}# {inline(r.domain.title)}", ""]
             lines += [f"- {inline(c)}" for c in r.comments]
-    meanings = flag_meanings(used_flags(report))
-    if meanings:
-        lines += ["", f"{h} Flags", ""]
-        lines += [f"- **{inline(flag)}**: {inline(meaning)}" for flag, meaning in meanings]
+    lines += ["", f"{h} Reading the figures", ""]
+    lines.append(f"- **Agreement**: {inline(report.agreement_explained)}")
+    lines.append("- **Within one level**: The share of the answers at the suggested level or next to it.")
+    meanings = flag_explanations(used_flags(report))
+    lines += [f"- **Flag “{inline(flag)}”**: {inline(meaning)}" for flag, meaning in meanings]
     return lines
 
 
@@ -280,17 +286,26 @@ def render_report(report: WorkshopReport) -> bytes:
                 lines += ["", *_actions_table(d.actions)]
     if report.actions:
         lines += ["", "## Actions for the whole partnership", "", *_actions_table(report.actions)]
-    lines += ["", f"## {inline(collation_title(report.collation))}", *_collation_meta(report.collation)]
+    # Not the collation's own title: in a report that is the workshop's, already the document's title.
+    lines += ["", "## Collation of all responses", *_collation_meta(report.collation)]
     lines += _collation_body(report.collation, 3)
     inputs = report.inputs
     if inputs:
-        headers = ["Domain", *(inline(c.title or f"input {i}") for i, c in enumerate(inputs, 1))]
+        headers = [
+            "Domain",
+            *(inline(report.label(c.title) if c.title else f"Input {i}") for i, c in enumerate(inputs, 1)),
+        ]
         rows = [
             [f"**{inline(r.domain.title)}**"]
             + [f"{inline(level_name(c.domains[i].suggested))}, {agreement(c.domains[i].agreement)}" for c in inputs]
             for i, r in enumerate(report.collation.domains)
         ]
-        lines += ["", "## Each input on its own", "", "Suggested level and agreement per input (e.g. per table)."]
+        lines += [
+            "",
+            "## Each table on its own",
+            "",
+            "Suggested level and agreement of each table, collated on its own.",
+        ]
         lines += ["", *table(headers, rows)]
     lines += _source(report.instrument)
     return _finish(lines)
@@ -330,4 +345,70 @@ def render_record(record: RecordSheet) -> bytes:
     align = ["l"] + ["r"] * (len(instrument.levels) + 2) + ["l", "l"]
     lines += ["", "## Summary", "", "Number of domains at each level.", "", *table(headers, summary, align)]
     lines += _source(instrument)
+    return _finish(lines)
+
+
+# -- progress between rounds -------------------------------------------------------------------------------
+
+
+def _round(title: str, date: datetime.date | None, responses: int) -> str:
+    when = f", {long_date(date)}" if date is not None else ""
+    return f"{inline(title)}{when} ({plural(responses, 'response')})"
+
+
+def _shown(level: Level | None, kind: str | None) -> str:
+    return inline(level_name(level)) + (f" ({kind})" if kind else "")
+
+
+def render_comparison(comparison: Comparison) -> bytes:
+    """Progress between rounds: the level shown then and now (agreed where recorded, else suggested), the change,
+    agreement then and now, and the earlier round's actions with their status."""
+    lines = ["# Progress between rounds", ""]
+    meta = [
+        f"Then: {_round(comparison.before_title, comparison.before_date, comparison.before_responses)}",
+        f"Now: {_round(comparison.after_title, comparison.after_date, comparison.after_responses)}",
+        f"Instrument: {inline(instrument_name(comparison.instrument))}",
+    ]
+    lines.append("  \n".join(meta))
+    for warning in comparison.warnings:
+        lines += ["", f"> **Warning:** {inline(warning)}"]
+    rows = [
+        [
+            f"**{inline(d.domain.title)}**",
+            _shown(d.shown_before, d.shown_before_kind),
+            _shown(d.shown_after, d.shown_after_kind),
+            change_text(d.level_change),
+            agreement(d.before.agreement),
+            agreement(d.after.agreement),
+        ]
+        for d in comparison.domains
+    ]
+    headers = ["Domain", "Then", "Now", "Change", "Agreement then", "Agreement now"]
+    lines += ["", "## Level per domain, then and now", "", *table(headers, rows, ["l", "l", "l", "l", "r", "r"])]
+    lines += [
+        "",
+        "The level shown is the agreed level where the workshop recorded one, otherwise the level suggested from "
+        "the answers; the change is the level shown now less the level shown then.",
+    ]
+    if comparison.only_before:
+        lines += ["", f"Only in the earlier round: {inline(', '.join(comparison.only_before))}."]
+    if comparison.only_after:
+        lines += ["", f"Only in the later round: {inline(', '.join(comparison.only_after))}."]
+    actions = [(d.domain.title, a) for d in comparison.domains for a in d.actions_before]
+    actions += [("Whole partnership", a) for a in comparison.actions_before]
+    if actions:
+        rows = [
+            [
+                inline(domain),
+                inline(a.what),
+                inline(a.who or NONE),
+                inline(action_when(a)),
+                inline(a.status_label or NO_STATUS),
+                inline(a.note),
+            ]
+            for domain, a in actions
+        ]
+        lines += ["", "## Actions from the earlier round", ""]
+        lines += table(["Domain", "What", "Who", "By when", "Status", "Note"], rows)
+    lines += _source(comparison.instrument)
     return _finish(lines)

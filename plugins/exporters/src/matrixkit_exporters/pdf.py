@@ -1,13 +1,16 @@
-"""PDF, A4 landscape, typeset by typst: the printable blank matrix, record sheets, collation and workshop reports.
+"""PDF, A4 landscape, typeset by typst: blank sheets, record sheets, collations and workshop reports.
 
 Why typst: it installs from PyPI as one self-contained wheel (no system packages, unlike WeasyPrint's Pango
 or LaTeX), typesets tables that break across pages with repeated headers, embeds SVG charts, and writes
 *tagged* PDF that meets PDF/UA-1 (the accessibility standard) — the document is compiled with ``ua-1``, so typst
 checks that it has a title, alternative text for every chart and a proper structure.
 
-The layout lives in ``templates/document.typ``. This module only arranges what a report already holds into a
-JSON document (``sys.inputs.data``) — strings, level indices, figures already formatted — so that no text from
-a person or a file is ever read as typst markup. The charts (matplotlib SVG) go in as their own inputs.
+What a document says comes from :mod:`matrixkit_exporters.documents` (shared with the Word and HTML exporters);
+the layout lives in ``templates/document.typ``. This module only turns the blocks into a JSON document
+(``sys.inputs.data``) so that no text from a person or a file is ever read as typst markup; the charts
+(matplotlib SVG) go in as their own inputs. The instrument's source, licence, id and version go in the file's
+properties (title, author, subject, keywords), not on the pages, whose footer carries one line of credit and
+the page number.
 
 Fonts: DejaVu Sans from matplotlib's own package data (a dependency of this extra), so the same input gives the
 same PDF on every machine; it covers Latin, Greek, Cyrillic, Arabic and Hebrew. Installed system fonts serve
@@ -29,45 +32,32 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import attrs
+
 from matrixkit.errors import MatrixkitError
-from matrixkit_exporters import charts
+from matrixkit_exporters import charts, documents
+from matrixkit_exporters.blocks import Chart, Document
 from matrixkit_exporters.colour import text_colour
-from matrixkit_exporters.layout import (
-    NONE,
-    SHEET_FIELDS,
-    SHEET_INSTRUCTIONS,
-    action_when,
-    agreement,
-    collation_title,
-    decimal,
-    flag_meanings,
-    group_label,
-    instrument_heading,
-    level_heading,
-    level_name,
-    percent,
-    report_meta,
-    rule_text,
-    sections,
-    used_flags,
-)
+from matrixkit_exporters.layout import level_heading
 from matrixkit_exporters.safety import printable
 
 if TYPE_CHECKING:
-    from matrixkit.model import Instrument, Level
-    from matrixkit.report import CollationReport, RecordSheet, Stats, WorkshopReport
-    from matrixkit.workshop import Action
+    from matrixkit.model import Instrument
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
-__all__ = ["render_collation", "render_record", "render_report", "render_sheet"]
+__all__ = [
+    "render_collation",
+    "render_collation_sheet",
+    "render_comparison",
+    "render_document",
+    "render_record",
+    "render_report",
+    "render_sheet",
+    "render_summary",
+]
 
-DIFFERS = " (differs from the suggestion)"
 #: Fixed creation date: the same input gives the same bytes.
 TIMESTAMP = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
-
 
 _CONTROL = re.compile("[\x7f-\x9f]")
 
@@ -83,121 +73,41 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _instrument(instrument: Instrument) -> dict[str, Any]:
-    source = instrument.source
-    lines = []
-    if source.attribution or source.title:
-        lines.append(f"Source: {' '.join((source.attribution or source.title).split())}")
-    if source.licence:
-        lines.append(f"Licence: {' '.join(source.licence.split())}")
-    return {
-        "title": instrument.title,
-        "heading": instrument_heading(instrument),
-        "sections": [
-            {
-                "group": section.group.title if section.group is not None else None,
-                "domains": [{"title": d.title, "descriptors": list(d.descriptors)} for d in section.domains],
-            }
-            for section in sections(instrument)
-        ],
-        "guidance": [
-            {"title": s.title, "paragraphs": _paragraphs(s.text), "items": list(s.items)} for s in instrument.guidance
-        ],
-        "source": lines,
-    }
-
-
 def _levels(instrument: Instrument) -> list[dict[str, str]]:
     return [
-        {
-            "heading": level_heading(level.label, level.score),
-            "colour": level.colour,
-            "ink": text_colour(level.colour),
-        }
+        {"heading": level_heading(level.label, level.score), "colour": level.colour, "ink": text_colour(level.colour)}
         for level in instrument.levels
     ]
 
 
-def _level(level: Level | None, instrument: Instrument) -> dict[str, Any]:
-    return {"text": level_name(level), "level": None if level is None else instrument.levels.index(level)}
-
-
-def _stats_row(title: str, stats: Stats, instrument: Instrument) -> dict[str, Any]:
-    return {
-        "title": title,
-        "counts": list(stats.counts),
-        "missing": stats.missing,
-        "suggested": _level(stats.suggested, instrument),
-        "agreement": agreement(stats.agreement),
-        "within": percent(stats.within_one),
-        "flags": list(stats.flags),
+def _serialise(document: Document) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The document as JSON data for the template, and the charts as SVG inputs."""
+    images: dict[str, bytes] = {}
+    parts = []
+    for part in document.parts:
+        blocks = []
+        for block in part.blocks:
+            if isinstance(block, Chart):
+                name = f"chart-{len(images) + 1}"
+                images[name] = charts.figure_bytes(block.figure, "svg", description=block.alt)
+                blocks.append(
+                    {"type": "chart", "input": name, "alt": block.alt, "caption": block.caption, "height": block.height}
+                )
+                continue
+            entry = attrs.asdict(block, recurse=True)
+            entry["type"] = type(block).__name__.lower()
+            blocks.append(entry)
+        parts.append({"new_page": part.new_page, "blocks": blocks})
+    data = {
+        "title": document.title,
+        "author": document.author,
+        "subject": document.subject,
+        "keywords": list(document.keywords),
+        "footer": document.footer,
+        "levels": _levels(document.instrument),
+        "parts": parts,
     }
-
-
-def _collation(report: CollationReport) -> dict[str, Any]:
-    instrument = report.instrument
-    by = None
-    if report.by is not None:
-        by = {
-            "name": report.by,
-            "groups": [group_label(report, g) for g in report.groups],
-            "rows": [
-                {
-                    "title": r.domain.title,
-                    "cells": [
-                        {**_level(r.group(g).suggested, instrument), "agreement": agreement(r.group(g).agreement)}
-                        for g in report.groups
-                    ],
-                    "between": percent(r.between_share),
-                }
-                for r in report.domains
-            ],
-            "tables": [
-                {
-                    "label": group_label(report, g),
-                    "rows": [_stats_row(r.domain.title, r.group(g), instrument) for r in report.domains],
-                }
-                for g in report.groups
-            ],
-        }
-    discuss = [
-        f"{r.domain.title}: agreement {agreement(r.agreement)} (below {decimal(report.discuss_below)}), answers from "
-        f"{level_name(r.lowest)} to {level_name(r.highest)}" + ("; polarised" if r.polarised else "")
-        for r in report.to_discuss
-    ]
-    subtitle = f"{report.responses} responses · rule: {rule_text(report)}"
-    if report.sources:
-        subtitle += " · sources: " + ", ".join(report.sources)
-    return {
-        "title": collation_title(report),
-        "subtitle": subtitle,
-        "rule": report.rule,
-        "warnings": list(report.warnings),
-        "rows": [_stats_row(r.domain.title, r, instrument) for r in report.domains],
-        "discuss": discuss,
-        "by": by,
-        "comments": [{"title": r.domain.title, "items": list(r.comments)} for r in report.domains if r.comments],
-        "flag_meanings": [list(pair) for pair in flag_meanings(used_flags(report))],
-    }
-
-
-def _collation_meta(report: CollationReport) -> list[list[str]]:
-    rows = [
-        ["Instrument", instrument_heading(report.instrument)],
-        ["Responses", str(report.responses)],
-        ["Rule", rule_text(report)],
-    ]
-    if report.by is not None:
-        rows.append(["Split by", f"{report.by}: " + ", ".join(group_label(report, g) for g in report.groups)])
-    if report.sources:
-        rows.append(["Sources", ", ".join(report.sources)])
-    return rows
-
-
-def _actions(actions: tuple[Action, ...]) -> list[dict[str, str]]:
-    return [
-        {"what": a.what, "who": a.who or NONE, "when": action_when(a), "measure": a.measure or NONE} for a in actions
-    ]
+    return data, images
 
 
 # -- compiling ------------------------------------------------------------------------------------------------
@@ -232,19 +142,13 @@ def _font_paths() -> list[str]:
     return [folder] if folder is not None else []
 
 
-def _compile(kind: str, instrument: Instrument, title: str, content: dict[str, Any], images: dict[str, bytes]) -> bytes:
+def render_document(document: Document) -> bytes:
+    """The document typeset as a tagged A4 landscape PDF."""
     import typst
 
-    document = {
-        "kind": kind,
-        "title": title,
-        "footer": f"{instrument_heading(instrument)} · matrixkit",
-        "levels": _levels(instrument),
-        "instrument": _instrument(instrument),
-        **content,
-    }
+    data, images = _serialise(document)
     source = resources.files("matrixkit_exporters").joinpath("templates", "document.typ").read_bytes()
-    inputs = {"data": json.dumps(_clean(document), ensure_ascii=False)}
+    inputs = {"data": json.dumps(_clean(data), ensure_ascii=False)}
     inputs.update({name: svg.decode("utf-8") for name, svg in images.items()})
     pdf: bytes | None = None
     # PDF/UA-1 demands a glyph for every character. Text in a script that no installed font covers cannot meet
@@ -270,120 +174,37 @@ def _compile(kind: str, instrument: Instrument, title: str, content: dict[str, A
     return pdf
 
 
-def _svg(fig: Any, description: str) -> bytes:
-    return charts.figure_bytes(fig, "svg", description=description)
-
-
-# -- the four kinds -------------------------------------------------------------------------------------------
+# -- the kinds ------------------------------------------------------------------------------------------------
 
 
 def render_sheet(instrument: Instrument) -> bytes:
-    """The printable blank matrix: name and sector boxes, one row per domain, a descriptor cell per level to ring."""
-    content = {"fields": list(SHEET_FIELDS), "instructions": SHEET_INSTRUCTIONS}
-    return _compile("sheet", instrument, f"Record sheet: {instrument.title}", content, {})
+    """The printable blank matrix: boxes for the person, one row per domain, a statement per level to ring."""
+    return render_document(documents.sheet(instrument))
 
 
 def render_record(record: RecordSheet) -> bytes:
-    instrument = record.instrument
-    series = [charts.Series(record.participant, [e.index for e in record.entries])]
-    description = charts.describe_profile(instrument, series)
-    summaries = [("All domains", record.overall)] + [(group.title, s) for group, s in record.groups]
-    content = {
-        "participant": record.participant,
-        "meta": [["Instrument", instrument_heading(instrument)]]
-        + [[name.capitalize(), value] for name, value in sorted(record.attributes.items())],
-        "chosen": [e.index for e in record.entries],
-        "comments": [e.comment for e in record.entries],
-        "rule": record.rule,
-        "summary": [
-            {
-                "name": name,
-                "counts": list(s.counts),
-                "missing": s.missing,
-                "mean": decimal(s.mean),
-                "median": _level(s.median, instrument),
-                "overall": _level(s.overall, instrument),
-            }
-            for name, s in summaries
-        ],
-        "charts": {"profile": description},
-    }
-    images = {"profile": _svg(charts.record_chart(record), description)}
-    return _compile("record", instrument, f"Record sheet: {record.participant}", content, images)
-
-
-def _chart_inputs(report: CollationReport, series: list[charts.Series]) -> tuple[dict[str, str], dict[str, bytes]]:
-    distribution, profile = charts.collation_charts(report, series)
-    texts = {
-        "distribution": charts.describe_distribution(report),
-        "profile": charts.describe_profile(report.instrument, series),
-    }
-    images = {
-        "distribution": _svg(distribution, texts["distribution"]),
-        "profile": _svg(profile, texts["profile"]),
-    }
-    return texts, images
+    return render_document(documents.record(record))
 
 
 def render_collation(report: CollationReport) -> bytes:
-    texts, images = _chart_inputs(report, charts.collation_series(report))
-    content = {"meta": _collation_meta(report), "collation": _collation(report), "charts": texts}
-    return _compile("collation", report.instrument, collation_title(report), content, images)
+    return render_document(documents.collation(report))
 
 
 def render_report(report: WorkshopReport) -> bytes:
-    instrument = report.instrument
-    collation = report.collation
-    texts, images = _chart_inputs(collation, charts.report_series(report))
+    return render_document(documents.report(report))
 
-    def decision(d: Any) -> dict[str, Any]:
-        return {
-            "heading": f"{d.priority}. {d.domain.title}" if d.priority is not None else d.domain.title,
-            "paragraphs": _paragraphs(d.priorities),
-            "notes": " ".join(d.notes.split()),
-            "actions": _actions(d.actions),
-        }
 
-    inputs = None
-    if report.inputs:
-        inputs = {
-            "names": [f"{c.title or f'input {i}'} ({c.responses})" for i, c in enumerate(report.inputs, 1)],
-            "rows": [
-                {
-                    "title": r.domain.title,
-                    "cells": [
-                        {**_level(c.domains[i].suggested, instrument), "agreement": agreement(c.domains[i].agreement)}
-                        for c in report.inputs
-                    ],
-                }
-                for i, r in enumerate(collation.domains)
-            ],
-        }
-    content = {
-        "meta": [list(pair) for pair in report_meta(report)],
-        "notes": _paragraphs(report.record.notes),
-        "warnings": list(report.warnings),
-        "decisions": [
-            {
-                "title": d.domain.title,
-                "suggested": _level(d.result.suggested, instrument),
-                "agreement": agreement(d.result.agreement),
-                "agreed": {
-                    **_level(d.agreed, instrument),
-                    "text": level_name(d.agreed)
-                    + (" (differs from the suggestion)" if d.differs_from_suggestion else ""),
-                },
-                "target": _level(d.target, instrument),
-                "priority": str(d.priority) if d.priority is not None else NONE,
-                "priorities": " ".join(d.priorities.split()) or NONE,
-            }
-            for d in report.decisions
-        ],
-        "priorities": [decision(d) for d in report.priorities],
-        "others": [decision(d) for d in report.decisions if d.priority is None and (d.actions or d.notes)],
-        "actions": _actions(report.actions),
-        "collation": _collation(collation),
-        "inputs": inputs,
-        "charts": texts,
-    }
-    return _compile("report", instrument, report.title, content, images)
+def render_collation_sheet(instrument: Instrument) -> bytes:
+    """The blank Workshop Collation Sheet, for a table to fill in by hand."""
+    return render_document(documents.collation_sheet(instrument))
+
+
+def render_summary(report: WorkshopReport) -> bytes:
+    """The one-page board summary: agreed levels, top priorities with who and by when."""
+    return render_document(documents.summary(report))
+
+
+def render_comparison(comparison: Comparison) -> bytes:
+    """Progress between rounds: the level shown then and now, the change, a before/after chart, agreement then
+    and now, and the earlier round's actions with their status."""
+    return render_document(documents.comparison(comparison))

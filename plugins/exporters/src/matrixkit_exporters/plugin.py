@@ -19,7 +19,7 @@ from matrixkit.exporting import Exporter
 if TYPE_CHECKING:
     from matrixkit.model import Instrument
     from matrixkit.registry import ExporterRegister
-    from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
 __all__ = ["EXPORTERS", "PluginExporter"]
 
@@ -53,6 +53,10 @@ class PluginExporter(Exporter):
         data: bytes = self._module().render_sheet(instrument)
         return data
 
+    def render_collation_sheet(self, instrument: Instrument) -> bytes:
+        data: bytes = self._module().render_collation_sheet(instrument)
+        return data
+
     def render_record(self, record: RecordSheet) -> bytes:
         data: bytes = self._module().render_record(record)
         return data
@@ -65,13 +69,25 @@ class PluginExporter(Exporter):
         data: bytes = self._module().render_report(report)
         return data
 
+    def render_summary(self, report: WorkshopReport) -> bytes:
+        data: bytes = self._module().render_summary(report)
+        return data
+
+    def render_comparison(self, comparison: Comparison) -> bytes:
+        data: bytes = self._module().render_comparison(comparison)
+        return data
+
+
+#: Kinds every format for people renders (PDF, HTML, Word).
+DOCUMENT_KINDS = frozenset({"sheet", "collation-sheet", "record", "collation", "report", "summary", "comparison"})
+
 
 class CsvExporter(PluginExporter):
     name = "csv"
     extension = ".csv"
     media_type = "text/csv"
     description = "CSV tables (formula-safe): collation rows per domain and group, reports, records, blank templates"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
+    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report", "comparison"})
     module = "csvout"
 
 
@@ -79,8 +95,8 @@ class MarkdownExporter(PluginExporter):
     name = "md"
     extension = ".md"
     media_type = "text/markdown"
-    description = "Markdown (GitHub/GitLab): record sheets, collation sheets and workshop reports"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
+    description = "Markdown (GitHub/GitLab): record sheets, collation sheets, workshop reports, progress"
+    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report", "comparison"})
     module = "markdown"
 
 
@@ -89,7 +105,7 @@ class HtmlExporter(PluginExporter):
     extension = ".html"
     media_type = "text/html"
     description = "One self-contained, printable, accessible HTML file with level colours and inline charts"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
+    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
     module = "html"
     requires = ("jinja2", "matplotlib")
     extra = "html"
@@ -100,7 +116,9 @@ class XlsxExporter(PluginExporter):
     extension = ".xlsx"
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     description = "Excel workbook laid out like the Workshop Collation Sheet, in the level colours"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
+    kinds: ClassVar[frozenset[str]] = frozenset(
+        {"sheet", "collation-sheet", "record", "collation", "report", "comparison"}
+    )
     module = "xlsx"
     requires = ("xlsxwriter",)
     extra = "xlsx"
@@ -110,17 +128,29 @@ class PdfExporter(PluginExporter):
     name = "pdf"
     extension = ".pdf"
     media_type = "application/pdf"
-    description = "Tagged (PDF/UA-1) A4 landscape PDF: blank matrices, record sheets, collation reports with charts"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report"})
+    description = "Tagged (PDF/UA-1) A4 landscape PDF: handouts, collation sheets, board papers with charts"
+    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
     module = "pdf"
     requires = ("typst", "matplotlib")
     extra = "pdf"
 
 
-class ChartExporter(PluginExporter):
-    """The charts of a collation or report (level distribution and consensus profile), or a person's profile."""
+class DocxExporter(PluginExporter):
+    name = "docx"
+    extension = ".docx"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    description = "Word document to edit: real tables in the level colours, heading styles, charts with alt text"
+    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
+    module = "word"
+    requires = ("docx", "matplotlib")
+    extra = "docx"
 
-    kinds: ClassVar[frozenset[str]] = frozenset({"record", "collation", "report"})
+
+class ChartExporter(PluginExporter):
+    """The charts of a collation or report (how people placed each domain, and the level per domain), or the level
+    per domain of one person."""
+
+    kinds: ClassVar[frozenset[str]] = frozenset({"record", "collation", "report", "comparison"})
     module = "charts"
     requires = ("matplotlib",)
     extra = "charts"
@@ -137,19 +167,23 @@ class ChartExporter(PluginExporter):
         data: bytes = self._module().render_report(report, self.name)
         return data
 
+    def render_comparison(self, comparison: Comparison) -> bytes:
+        data: bytes = self._module().render_comparison(comparison, self.name)
+        return data
+
 
 class SvgExporter(ChartExporter):
     name = "svg"
     extension = ".svg"
     media_type = "image/svg+xml"
-    description = "SVG charts: levels per domain (stacked bars) and the consensus profile (radar)"
+    description = "SVG charts: how people placed each domain (stacked bars) and the level per domain (dots)"
 
 
 class PngExporter(ChartExporter):
     name = "png"
     extension = ".png"
     media_type = "image/png"
-    description = "PNG charts: levels per domain (stacked bars) and the consensus profile (radar)"
+    description = "PNG charts: how people placed each domain (stacked bars) and the level per domain (dots)"
 
 
 #: The exporters this plugin registers, in the order ``matrixkit formats`` lists them.
@@ -159,6 +193,7 @@ EXPORTERS: tuple[type[PluginExporter], ...] = (
     HtmlExporter,
     XlsxExporter,
     PdfExporter,
+    DocxExporter,
     SvgExporter,
     PngExporter,
 )

@@ -7,6 +7,12 @@ the instrument's level colours, in a text colour chosen for contrast. Other shee
 descriptors, one sheet per group when the collation is split (e.g. by sector), the inputs (tables) on their own,
 decisions and actions, comments, and what the figures mean.
 
+Every sheet prints on A4 landscape with its heading rows (and first column) repeated on every page, the document's
+title in the page header and, in the footer, one line of credit and "Page n of m". Sheets print at 100% when their
+columns fit the page width, and never below 80% (10-point text never prints under 8 points): a sheet too wide for
+that continues on further pages, and long sheets break between rows, rather than shrinking to fit one page. The
+instrument's id, version, source and licence are in the workbook's properties, not on the sheets.
+
 Every text from people and files is written with ``write_string`` — never as a formula, whatever it starts with
 — and the workbook is opened with ``strings_to_formulas``, ``strings_to_urls`` and ``strings_to_numbers`` off as
 a second guard. Numbers are written as numbers.
@@ -20,16 +26,19 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from matrixkit.text import long_date
 from matrixkit_exporters.colour import edge_colour, text_colour
+from matrixkit_exporters.documents import COLLATION_FIELDS, NO_STATUS, consensus_label
 from matrixkit_exporters.layout import (
     NONE,
     SHEET_FIELDS,
     SHEET_INSTRUCTIONS,
     action_when,
     collation_title,
-    flag_meanings,
+    credit,
+    flag_explanations,
     group_label,
-    instrument_heading,
+    instrument_name,
     level_heading,
     level_name,
     report_meta,
@@ -44,16 +53,39 @@ if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
 
     from matrixkit.model import Instrument, Level
-    from matrixkit.report import CollationReport, DomainDecisionResult, RecordSheet, Stats, WorkshopReport
+    from matrixkit.report import (
+        CollationReport,
+        Comparison,
+        DomainDecisionResult,
+        RecordSheet,
+        Stats,
+        WorkshopReport,
+    )
     from matrixkit.workshop import Action
 
-__all__ = ["render_collation", "render_record", "render_report", "render_sheet", "sheet_name"]
+__all__ = [
+    "render_collation",
+    "render_collation_sheet",
+    "render_comparison",
+    "render_record",
+    "render_report",
+    "render_sheet",
+    "sheet_name",
+]
 
 #: Excel's limit on the length of a sheet name, and the characters a name cannot hold.
 _NAME_LIMIT = 31
 _NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 COLLATION_SHEET = "Workshop Collation Sheet"
+#: The font size of every cell, and the smallest print scale (percent): 10 points never print under 8.
+FONT_SIZE = 10
+MIN_SCALE = 80
+#: A4 landscape, less the left and right margins (0.4 inch each), in pixels at 96 per inch. A column ``w``
+#: characters wide takes about ``w * CHAR_PIXELS + 5`` pixels: Excel's unit is the default font's digit width
+#: (7 pixels for Calibri 11); LibreOffice's is a little wider (7.6), so the estimate takes 7.7 and both fit.
+PRINTABLE_PIXELS = (11.69 - 0.8) * 96
+CHAR_PIXELS = 7.7
 
 
 def sheet_name(wanted: str, taken: set[str]) -> str:
@@ -93,16 +125,25 @@ class Book:
         self.widths: dict[str, dict[int, float]] = {}
         self.lines: dict[str, dict[int, int]] = {}
         self.fixed: dict[str, set[int]] = {}
+        source = instrument.source
+        about = [f"{instrument.title} ({instrument.id} {instrument.version})"]
+        if credit(instrument):
+            about.append(f"Source: {credit(instrument)}")
+        if source.licence:
+            about.append(f"Licence: {' '.join(source.licence.split())}")
+        self.document_title = title
         self.wb.set_properties(
             {
                 "title": printable(title),
-                "subject": printable(instrument_heading(instrument)),
+                "subject": printable(about[0]),
+                "author": printable(" ".join(source.publisher.split()) or "matrixkit"),
+                "keywords": printable(f"{instrument.id}, version {instrument.version}, maturity matrix"),
                 "creator": "matrixkit",
-                "comments": "Written by matrixkit-exporters",
+                "comments": printable(" · ".join(about)),
             }
         )
         self.wb.set_calc_mode("auto")
-        base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+        base = {"font_name": "Arial", "font_size": FONT_SIZE, "valign": "top"}
         cell = {**base, "border": 1, "border_color": "#808080", "text_wrap": True}
         self.title = self.wb.add_format({**base, "bold": True, "font_size": 14})
         self.subtitle = self.wb.add_format({**base, "italic": True, "font_color": "#404040"})
@@ -115,6 +156,8 @@ class Book:
         # Three decimals: 0.696 must not read 0.70 beside a flag for agreement below 0.70.
         self.agreement = self.wb.add_format({**cell, "num_format": "0.000", "align": "center"})
         self.percent = self.wb.add_format({**cell, "num_format": "0%", "align": "center"})
+        # A change of level: +1, -1 or 0.
+        self.change = self.wb.add_format({**cell, "num_format": "+0;-0;0", "align": "center", "bold": True})
         self.blank = self.wb.add_format(cell)
         self.tall = self.wb.add_format({**cell, "bg_color": "#fffbe6", "font_color": "#000000"})
         self.warning = self.wb.add_format({**base, "bold": True, "font_color": "#8a3b00", "text_wrap": True})
@@ -136,8 +179,11 @@ class Book:
         ws: Worksheet = self.wb.add_worksheet(sheet_name(wanted, self.names))
         ws.set_landscape()
         ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+        ws.set_header(f"&L&8{_header_text(self.document_title)}&R&8&A", {"margin": 0.3})
+        footer = _header_text(credit(self.instrument))
+        ws.set_footer(f"&L&8{footer}&R&8Page &P of &N", {"margin": 0.3})
+        ws.set_page_view(0)
         return ws
 
     def width(self, ws: Worksheet, first: int, last: int, width: float) -> None:
@@ -178,12 +224,24 @@ class Book:
         else:
             self.num(ws, row, col, value)
 
-    def level(self, ws: Worksheet, row: int, col: int, level: Level | None, bold: bool = False) -> None:
-        """A level's name, filled with its colour."""
+    def level(
+        self,
+        ws: Worksheet,
+        row: int,
+        col: int,
+        level: Level | None,
+        bold: bool = False,
+        of: Instrument | None = None,
+    ) -> None:
+        """A level's name, filled with its colour (the level of ``of``, e.g. an earlier round's instrument, is
+        filled with the colour at the same position)."""
         if level is None:
             self.string(ws, row, col, NONE)
             return
-        index = self.instrument.levels.index(level)
+        index = (of or self.instrument).levels.index(level)
+        if index >= len(self.fills):
+            self.string(ws, row, col, level_name(level))
+            return
         formats = self.fills_bold if bold else self.fills
         self.string(ws, row, col, level_name(level), formats[index])
 
@@ -196,8 +254,27 @@ class Book:
             return 3
         return 2
 
+    def titles(self, ws: Worksheet, header: int, *, column: bool = True) -> None:
+        """Freeze the panes below the ``header`` row (and after the first column) and print them as titles on
+        every page."""
+        ws.freeze_panes(header + 1, 1 if column else 0)
+        ws.repeat_rows(header)
+        if column:
+            ws.repeat_columns(0)
+
+    def print_scale(self, ws: Worksheet) -> int:
+        """The largest scale (80–100%) at which the sheet's columns fit the page width: wider sheets continue on
+        further pages (first column repeated) rather than print below 8 points."""
+        widths = self.widths.get(ws.get_name(), {})
+        if not widths:
+            return 100
+        last = max(widths)
+        pixels = sum(CHAR_PIXELS * widths.get(col, 8.43) + 5 for col in range(last + 1))
+        return max(MIN_SCALE, min(100, math.floor(100 * PRINTABLE_PIXELS / pixels)))
+
     def close(self) -> bytes:
         for ws in self.wb.worksheets():
+            ws.set_print_scale(self.print_scale(ws))
             name = ws.get_name()
             for row, count in self.lines.get(name, {}).items():
                 if count > 1 and row not in self.fixed.get(name, set()):
@@ -206,10 +283,17 @@ class Book:
         return self.buffer.getvalue()
 
 
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: one line, ``&`` doubled (a lone ``&`` starts a code), within Excel's
+    limit of 255 characters for the whole header."""
+    one_line = " ".join(printable(text).split()).replace("&", "&&")
+    return one_line if len(one_line) <= 180 else one_line[:179] + "…"
+
+
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column ``width`` characters wide (an estimate for Arial 10, whose average
     letter is narrower than the ``0`` that column widths are measured in; erring towards a line too many)."""
-    per_line = max(int(width * 1.2), 1)
+    per_line = max(int(width * 1.1), 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
@@ -230,8 +314,8 @@ def _collation_grid(
     instrument = report.instrument
     levels = instrument.levels
     n = len(instrument.domains)
-    book.width(ws, 0, 0, 30)
-    book.width(ws, 1, n, 17)
+    book.width(ws, 0, 0, 22)
+    book.width(ws, 1, n, 13)
     book.string(ws, top, 0, "Level", book.head)
     for j, domain in enumerate(instrument.domains, 1):
         book.string(ws, top, j, domain.label, book.head)
@@ -253,7 +337,7 @@ def _collation_grid(
         book.num(ws, row, j, stats.answered)
     row += 1
     if decisions is not None:
-        book.string(ws, row, 0, "Consensus (agreed)", book.row_head)
+        book.string(ws, row, 0, f"{consensus_label(instrument)}, agreed", book.row_head)
         for j, d in enumerate(decisions, 1):
             book.level(ws, row, j, d.agreed, bold=True)
         row += 1
@@ -261,7 +345,7 @@ def _collation_grid(
         for j, stats in enumerate(results, 1):
             book.level(ws, row, j, stats.suggested)
     else:
-        book.string(ws, row, 0, f"Consensus (suggested: {report.rule})", book.row_head)
+        book.string(ws, row, 0, f"{consensus_label(instrument)}, suggested ({report.rule})", book.row_head)
         for j, stats in enumerate(results, 1):
             book.level(ws, row, j, stats.suggested, bold=True)
     row += 1
@@ -329,7 +413,7 @@ def _notes(book: Book, ws: Worksheet, row: int, lines: Sequence[str]) -> int:
 
 
 def _collation_meta(report: CollationReport) -> str:
-    parts = [instrument_heading(report.instrument), f"{report.responses} responses", f"rule: {rule_text(report)}"]
+    parts = [instrument_name(report.instrument), f"{report.responses} responses", f"rule: {rule_text(report)}"]
     if report.by is not None:
         parts.append(f"split by {report.by}")
     return " · ".join(parts)
@@ -339,15 +423,15 @@ def _matrix_sheet(book: Book, chosen: Sequence[int | None] | None = None, commen
     """The full matrix of descriptors; with ``chosen``, one person's statements filled and marked."""
     instrument = book.instrument
     ws = book.sheet("Matrix")
-    top = book.heading(ws, instrument.title, instrument_heading(instrument))
-    book.width(ws, 0, 0, 24)
-    book.width(ws, 1, len(instrument.levels), 34)
+    top = book.heading(ws, instrument.title, instrument_name(instrument))
+    book.width(ws, 0, 0, 20)
+    book.width(ws, 1, len(instrument.levels), 30)
     book.string(ws, top, 0, "Domain", book.head)
     for i, level in enumerate(instrument.levels, 1):
         book.string(ws, top, i, level_heading(level.label, level.score), book.fills_bold[i - 1])
     extra = len(instrument.levels) + 1
     book.string(ws, top, extra, "Comment" if chosen is not None else "Your level", book.head)
-    book.width(ws, extra, extra, 24)
+    book.width(ws, extra, extra, 18)
     row = top + 1
     current: str | None = None
     for d, domain in enumerate(instrument.domains):
@@ -368,13 +452,14 @@ def _matrix_sheet(book: Book, chosen: Sequence[int | None] | None = None, commen
             book.string(ws, row, extra, "")
             _level_validation(book, ws, row, extra)
         row += 1
-    ws.freeze_panes(top + 1, 1)
-    ws.repeat_rows(top)
+    book.titles(ws, top)
     _source_lines(book, ws, row + 1)
 
 
-def _level_validation(book: Book, ws: Worksheet, row: int, col: int, last_row: int | None = None) -> None:
-    """A drop-down of the levels (labels when they fit Excel's list limits, else keys)."""
+def _level_validation(
+    book: Book, ws: Worksheet, row: int, col: int, last_row: int | None = None, last_col: int | None = None
+) -> None:
+    """A drop-down of the levels (labels when they fit Excel's list limits, else keys) in a range of cells."""
     labels = [lv.label for lv in book.instrument.levels]
     keys = list(book.instrument.level_keys)
     usable = all("," not in lab and '"' not in lab and lab == printable(lab) for lab in labels)
@@ -385,19 +470,15 @@ def _level_validation(book: Book, ws: Worksheet, row: int, col: int, last_row: i
         row,
         col,
         last_row if last_row is not None else row,
-        col,
+        last_col if last_col is not None else col,
         {"validate": "list", "source": choices, "error_type": "warning", "ignore_blank": True},
     )
 
 
 def _source_lines(book: Book, ws: Worksheet, row: int) -> None:
-    source = book.instrument.source
-    credit = source.attribution or source.title
-    if credit:
-        book.string(ws, row, 0, f"Source: {credit}", book.subtitle)
-        row += 1
-    if source.licence:
-        book.string(ws, row, 0, f"Licence: {' '.join(source.licence.split())}", book.subtitle)
+    """The source, credited (its licence is in the workbook's properties)."""
+    if credit(book.instrument):
+        book.string(ws, row, 0, f"Source: {credit(book.instrument)}", book.subtitle)
 
 
 def _about_sheet(book: Book, report: CollationReport, extra: Sequence[tuple[str, str]] = ()) -> None:
@@ -407,7 +488,7 @@ def _about_sheet(book: Book, report: CollationReport, extra: Sequence[tuple[str,
     top = book.heading(ws, "About these figures")
     rows: list[tuple[str, str]] = [
         *extra,
-        ("Instrument", instrument_heading(report.instrument)),
+        ("Instrument", instrument_name(report.instrument)),
         ("Responses", str(report.responses)),
         ("Rule", rule_text(report)),
         ("Discuss below agreement", f"{report.discuss_below:g}"),
@@ -417,14 +498,10 @@ def _about_sheet(book: Book, report: CollationReport, extra: Sequence[tuple[str,
     rows += [("Source file", s) for s in report.sources]
     rows += [("Warning", w) for w in report.warnings]
     rows += [
-        (
-            "Agreement",
-            "Tastle–Wierman consensus of the answers: 1 when everyone agrees, 0 for an even split "
-            "between the two extreme levels.",
-        ),
-        ("Within one level", "Share of the answers within one level of the suggested level."),
+        ("Agreement", report.agreement_explained),
+        ("Within one level", "The share of the answers at the suggested level or next to it."),
     ]
-    rows += [(f"Flag: {flag}", meaning) for flag, meaning in flag_meanings(used_flags(report))]
+    rows += [(f"Flag “{flag}”", text) for flag, text in flag_explanations(used_flags(report))]
     for i, (label, value) in enumerate(rows):
         book.string(ws, top + i, 0, label, book.row_head)
         book.string(ws, top + i, 1, value)
@@ -456,12 +533,12 @@ def _groups_sheets(book: Book, report: CollationReport) -> None:
             book.level(ws, r, 1 + 2 * k, group.suggested)
             book.num(ws, r, 2 + 2 * k, group.agreement, book.agreement)
         book.num(ws, r, share_col, result.between_share, book.percent)
-    ws.freeze_panes(top + 1, 1)
+    book.titles(ws, top)
     for name in report.groups:
         gs = book.sheet(f"{report.by} – {name}")
         start = book.heading(gs, f"{report.by}: {group_label(report, name)}", _collation_meta(report))
         _collation_grid(book, gs, start, report, [r.group(name) for r in report.domains], chart=False)
-        gs.freeze_panes(start + 1, 1)
+        book.titles(gs, start)
 
 
 def _comments_sheet(book: Book, report: CollationReport) -> None:
@@ -488,8 +565,7 @@ def render_collation(report: CollationReport) -> bytes:
     top = book.heading(ws, collation_title(report), _collation_meta(report))
     top = _notes(book, ws, top, [f"Warning: {w}" for w in report.warnings])
     _collation_grid(book, ws, top, report, report.domains)
-    ws.freeze_panes(top + 1, 1)
-    ws.repeat_rows(top)
+    book.titles(ws, top)
     _groups_sheets(book, report)
     _comments_sheet(book, report)
     _matrix_sheet(book)
@@ -519,14 +595,13 @@ def render_report(report: WorkshopReport) -> bytes:
     top = book.heading(ws, report.title, meta)
     top = _notes(book, ws, top, [f"Warning: {w}" for w in report.warnings])
     _collation_grid(book, ws, top, collation, collation.domains, report.decisions)
-    ws.freeze_panes(top + 1, 1)
-    ws.repeat_rows(top)
+    book.titles(ws, top)
 
     ds = book.sheet("Decisions")
     start = book.heading(ds, "Agreed levels and priorities", meta)
     headers = ["Domain", f"Suggested ({collation.rule})", "Agreement", "Agreed level", "Target", "Priority"]
     headers += ["Proposed priorities for action", "Notes"]
-    widths = [26, 18, 11, 18, 18, 9, 50, 50]
+    widths = [20, 14, 10, 14, 12, 8, 34, 34]
     for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
         book.string(ds, start, col, header, book.head)
         book.width(ds, col, col, width)
@@ -539,7 +614,7 @@ def render_report(report: WorkshopReport) -> bytes:
         book.optional(ds, r, 5, d.priority)
         book.string(ds, r, 6, d.priorities)
         book.string(ds, r, 7, d.notes)
-    ds.freeze_panes(start + 1, 1)
+    book.titles(ds, start)
 
     acts = [(d.domain.title, d.actions) for d in report.decisions if d.actions]
     if report.actions:
@@ -549,7 +624,7 @@ def render_report(report: WorkshopReport) -> bytes:
         start = book.heading(act, "Actions", meta)
         for col, (header, width) in enumerate(
             zip(
-                ["Domain", "What", "Who", "By when", "How progress will be measured"], [26, 50, 26, 16, 50], strict=True
+                ["Domain", "What", "Who", "By when", "How progress will be measured"], [22, 40, 22, 16, 40], strict=True
             )
         ):
             book.string(act, start, col, header, book.head)
@@ -557,14 +632,15 @@ def render_report(report: WorkshopReport) -> bytes:
         row = start + 1
         for domain, actions in acts:
             row = _actions_rows(book, act, row, domain, actions)
-        act.freeze_panes(start + 1, 0)
+        book.titles(act, start, column=False)
 
     _groups_sheets(book, collation)
     for i, part in enumerate(report.inputs, 1):
-        ps = book.sheet(part.title or f"Input {i}")
-        start = book.heading(ps, part.title or f"Input {i}", _collation_meta(part))
+        name = report.label(part.title) if part.title else f"Input {i}"
+        ps = book.sheet(name)
+        start = book.heading(ps, name, _collation_meta(part))
         _collation_grid(book, ps, start, part, part.domains, chart=False)
-        ps.freeze_panes(start + 1, 1)
+        book.titles(ps, start)
     _comments_sheet(book, collation)
     _matrix_sheet(book)
     extra = [(label, value) for label, value in report_meta(report) if label not in ("Instrument", "Responses")]
@@ -582,7 +658,7 @@ def render_sheet(instrument: Instrument) -> bytes:
     (the layout the CSV reader accepts once saved as CSV)."""
     book = Book(instrument, f"Record sheet: {instrument.title}")
     ws = book.sheet("Record sheet")
-    top = book.heading(ws, instrument.title, f"Record sheet · {instrument_heading(instrument)}")
+    top = book.heading(ws, instrument.title, "Record sheet")
     book.width(ws, 0, 0, 24)
     book.width(ws, 1, 1, 40)
     for i, field in enumerate(SHEET_FIELDS):
@@ -600,7 +676,7 @@ def render_sheet(instrument: Instrument) -> bytes:
     book.width(rs, 0, len(headers) - 1, 16)
     for col in range(3, len(headers)):
         _level_validation(book, rs, 1, col, last_row=500)
-    rs.freeze_panes(1, 1)
+    book.titles(rs, 0)
     return book.close()
 
 
@@ -608,7 +684,7 @@ def render_record(record: RecordSheet) -> bytes:
     instrument = record.instrument
     book = Book(instrument, f"Record sheet: {record.participant}")
     ws = book.sheet("Record")
-    top = book.heading(ws, f"Record sheet: {record.participant}", instrument_heading(instrument))
+    top = book.heading(ws, f"Record sheet: {record.participant}", instrument_name(instrument))
     for i, (name, value) in enumerate(sorted(record.attributes.items())):
         book.string(ws, top + i, 0, name.capitalize(), book.row_head)
         book.string(ws, top + i, 1, value)
@@ -624,7 +700,7 @@ def render_record(record: RecordSheet) -> bytes:
         statement = entry.domain.descriptors[entry.index] if entry.index is not None else "Not answered"
         book.string(ws, r, 3, statement)
         book.string(ws, r, 4, entry.comment)
-    ws.freeze_panes(row + 1, 1)
+    book.titles(ws, row)
     ws = book.sheet("Summary")
     row = book.heading(ws, "Summary: number of domains at each level", f"Record sheet: {record.participant}")
     book.width(ws, 0, 0, 24)
@@ -648,4 +724,134 @@ def render_record(record: RecordSheet) -> bytes:
         book.level(ws, row, col + 2, summary.median)
         book.level(ws, row, col + 3, summary.overall, bold=True)
     _matrix_sheet(book, [e.index for e in record.entries], [e.comment for e in record.entries])
+    return book.close()
+
+
+# -- the blank Workshop Collation Sheet ------------------------------------------------------------------------
+
+
+def render_collation_sheet(instrument: Instrument) -> bytes:
+    """The blank Workshop Collation Sheet: domains across, levels down, a box per level and domain for the number
+    of sheets (whole numbers only), a Consensus row with a level drop-down and a Proposed Priorities for Action
+    row; boxes for the table, facilitator, date and number of sheets above it."""
+    book = Book(instrument, f"Workshop Collation Sheet: {instrument.title}")
+    ws = book.sheet(COLLATION_SHEET)
+    top = book.heading(ws, f"Workshop Collation Sheet: {instrument.title}")
+    for i, field in enumerate(COLLATION_FIELDS):
+        book.string(ws, top + i, 0, field, book.row_head)
+        book.string(ws, top + i, 1, "")
+    note = top + len(COLLATION_FIELDS) + 1
+    n = len(instrument.domains)
+    ws.merge_range(note, 0, note, min(n, 8), "", book.plain)
+    scores = f"{instrument.levels[0].score}–{instrument.levels[-1].score}"
+    book.string(
+        ws,
+        note,
+        0,
+        "For each domain, count the sheets that chose each level and type the number in its box. Agree the "
+        f"consensus level ({scores}) and the proposed priorities for action.",
+        book.plain,
+    )
+    book.height(ws, note, 30)
+    header = note + 2
+    book.width(ws, 0, 0, 22)
+    book.width(ws, 1, n, 13)
+    book.string(ws, header, 0, "Level", book.head)
+    for j, domain in enumerate(instrument.domains, 1):
+        book.string(ws, header, j, domain.label, book.head)
+    book.height(ws, header, 30)
+    row = header + 1
+    for i, level in enumerate(instrument.levels):
+        book.string(ws, row, 0, level_heading(level.label, level.score), book.fills_bold[i])
+        for j in range(1, n + 1):
+            ws.write_blank(row, j, None, book.number)
+        book.height(ws, row, 24)
+        row += 1
+    ws.data_validation(
+        header + 1,
+        1,
+        row - 1,
+        n,
+        {
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_title": "A number of sheets",
+            "error_message": "Type how many sheets chose this level: a whole number, 0 or more.",
+        },
+    )
+    book.string(ws, row, 0, consensus_label(instrument), book.row_head)
+    for j in range(1, n + 1):
+        book.string(ws, row, j, "")
+    _level_validation(book, ws, row, 1, last_col=n)
+    book.height(ws, row, 24)
+    row += 1
+    book.string(ws, row, 0, "Proposed Priorities for Action", book.row_head)
+    for j in range(1, n + 1):
+        book.string(ws, row, j, "", book.tall)
+    book.height(ws, row, 110)
+    book.titles(ws, header)
+    _source_lines(book, ws, row + 2)
+    return book.close()
+
+
+# -- progress between rounds -------------------------------------------------------------------------------------
+
+
+def render_comparison(comparison: Comparison) -> bytes:
+    """Progress between rounds: per domain the level shown then and now (agreed where recorded, else suggested,
+    with which it is), the change and agreement then and now; the earlier round's actions with their status."""
+    instrument = comparison.instrument
+    book = Book(instrument, f"Progress: {comparison.after_title}")
+    ws = book.sheet("Progress")
+    before = comparison.before_title + (f", {long_date(comparison.before_date)}" if comparison.before_date else "")
+    after = comparison.after_title + (f", {long_date(comparison.after_date)}" if comparison.after_date else "")
+    top = book.heading(ws, "Progress between rounds", f"Then: {before} · Now: {after}")
+    ws.merge_range(top, 0, top, 7, "", book.plain)
+    book.string(
+        ws,
+        top,
+        0,
+        "The level shown is the agreed level where the workshop recorded one, otherwise the suggested level; the "
+        "change is the level shown now less the level shown then.",
+        book.plain,
+    )
+    book.height(ws, top, 28)
+    top += 2
+    top = _notes(book, ws, top, [f"Warning: {w}" for w in comparison.warnings])
+    headers = ["Domain", "Then", "Then is", "Now", "Now is", "Change", "Agreement then", "Agreement now"]
+    widths = [26, 16, 10, 16, 10, 14, 12, 12]
+    for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
+        book.string(ws, top, col, header, book.head)
+        book.width(ws, col, col, width)
+    for row, d in enumerate(comparison.domains, top + 1):
+        book.string(ws, row, 0, d.domain.title, book.row_head)
+        book.level(ws, row, 1, d.shown_before, bold=d.shown_before_kind == "agreed", of=comparison.before_instrument)
+        book.string(ws, row, 2, d.shown_before_kind or "")
+        book.level(ws, row, 3, d.shown_after, bold=d.shown_after_kind == "agreed")
+        book.string(ws, row, 4, d.shown_after_kind or "")
+        if d.level_change is None:
+            book.string(ws, row, 5, NONE)
+        else:
+            book.num(ws, row, 5, d.level_change, book.change)
+        book.num(ws, row, 6, d.before.agreement, book.agreement)
+        book.num(ws, row, 7, d.after.agreement, book.agreement)
+    book.titles(ws, top)
+    rows = [(d.domain.title, a) for d in comparison.domains for a in d.actions_before]
+    rows += [("(whole partnership)", a) for a in comparison.actions_before]
+    if rows:
+        acts = book.sheet("Earlier actions")
+        start = book.heading(acts, "Actions from the earlier round", before)
+        heads = ["Domain", "What", "Who", "By when", "Status", "Note"]
+        for col, (header, width) in enumerate(zip(heads, [22, 40, 20, 16, 13, 30], strict=True)):
+            book.string(acts, start, col, header, book.head)
+            book.width(acts, col, col, width)
+        for r, (domain, action) in enumerate(rows, start + 1):
+            book.string(acts, r, 0, domain, book.row_head)
+            book.string(acts, r, 1, action.what)
+            book.string(acts, r, 2, action.who)
+            book.string(acts, r, 3, action_when(action) if action.when else "")
+            book.string(acts, r, 4, action.status_label or NO_STATUS)
+            book.string(acts, r, 5, action.note)
+        book.titles(acts, start, column=False)
     return book.close()
