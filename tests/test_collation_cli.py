@@ -127,7 +127,8 @@ def test_bad_input_exits_1_lists_problems_and_writes_nothing(cli, tmp_path: Path
         "(0–5 or absent/initial/repeatable/defined/managed/optimising)",
         hint,
         "  bad.csv:6: participant 'Ana' is given twice (also t1.csv:2)",
-        "    hint: keep one of the responses, or read with --duplicates latest or first",
+        "    hint: keep one of the responses, or read with --duplicates latest or first; if they are two people, "
+        "tell them apart (e.g. add their organisation to the name)",
     ]
     assert (tmp_path / "out.json").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "out.json", "t1.csv", "t2.csv"]

@@ -10,7 +10,10 @@ numbering ("1.", "Q3)") and spacing:
   naming the columns.
 - the *participant*: ``participant``, else the first of these a form export has, in this order: a name
   (``Name``, ``Full name``, ``Your name``), ``Respondent``, an email (``Email``, ``Email address``), an id
-  (``ID``, ``Respondent ID``, ``Response ID``). With none, the responses are anonymous and named by their row.
+  (``ID``, ``Respondent ID``, ``Response ID``). A blank identity cell, or one saying ``anonymous`` (as Microsoft
+  Forms writes for anonymous responses), is taken from the next of these columns the file has (an anonymous
+  Microsoft Forms export is named by its ID column). With none, the responses are anonymous and named by their
+  row. A column a mapping file names as the participant is the only one used.
 - when it was *completed*: ``Completion time``, ``Timestamp``, ``Submitted``, ... (used by
   ``--duplicates latest``).
 - a *comment* on a domain: a heading with "comment" (or "notes") and the domain's title or key.
@@ -72,6 +75,8 @@ IDENTITY_HEADINGS: tuple[tuple[str, ...], ...] = (
     ("email", "email address", "e mail", "e mail address", "your email"),
     ("id", "respondent id", "response id", "participant id"),
 )
+#: What an identity cell holds when a form did not record who answered (Microsoft Forms: "anonymous").
+ANONYMOUS = frozenset({"anonymous", "Anonymous", "ANONYMOUS"})
 #: Headings of the time a form was completed.
 COMPLETED_HEADINGS = frozenset(
     {
@@ -301,8 +306,10 @@ def layout(
         columns.append(Column(index, heading, "attribute", key, "other"))
     if identity:
         identity.sort(key=lambda pair: (pair[0], pair[1].index))
-        columns.append(identity[0][1])
-        columns += [attrs.evolve(c, kind="ignore", how="identity") for _, c in identity[1:]]
+        mapped = any(c.kind == "participant" for c in columns)
+        if not mapped:
+            columns.append(identity[0][1])
+        columns += [attrs.evolve(c, kind="ignore", how="identity") for _, c in identity[0 if mapped else 1 :]]
     columns.sort(key=lambda c: c.index)
     problems += _layout_problems(columns, instrument, header, where)
     return Layout(tuple(columns), tuple(problems))
@@ -428,6 +435,8 @@ class ResponseBlock:
     origin: Callable[[int], str] = attrs.field(default=str)
     #: Rows left out for their problems, as (participant, row): still counted when looking for duplicates.
     rejected: list[tuple[str, int]] = attrs.field(factory=list)
+    #: When the rows were sorted by an attribute, its distinct values in the order they were written.
+    first_written: Sequence[str] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -490,6 +499,14 @@ class WideReading:
         self._domains = sorted(self.layout.of_kind("domain"), key=lambda c: order.get(c.target or "", -1))
         self._levels: list[dict[Any, int | None]] = [{} for _ in self._domains]
         self._marked: list[set[str]] = [set() for _ in self._domains]
+        # Identity columns after the participant's, in the documented order: where a blank id is taken from.
+        ranks = {key: rank for rank, group in enumerate(IDENTITY_HEADINGS) for key in group}
+        self._fallbacks = sorted(
+            (c for c in self.layout.of_kind("ignore") if c.how == "identity"),
+            key=lambda c: (ranks.get(heading_key(c.heading), len(ranks)), c.index),
+        )
+        #: Responses whose participant came from a fallback identity column.
+        self.named_by_fallback = 0
         self.rows_read = 0
 
     @property
@@ -497,7 +514,10 @@ class WideReading:
         return self.table.name
 
     def origin(self, row: int) -> str:
-        location = self.table.where(row)
+        """Where a response is, as messages name it: ``table-1.csv:7``, or its participant's cell in a sheet
+        (``form.xlsx:Form1!E7``; the row, ``Form1!7``, when the table names no participant)."""
+        participant = self.layout.participant
+        location = self.table.where(row, participant.index if participant is not None else None)
         return f"{self.table.name}:{location.get('cell', location.get('line'))}"
 
     def notes(self) -> list[str]:
@@ -508,6 +528,13 @@ class WideReading:
         kept = [c.heading for c in self.layout.of_kind("attribute") if c.how == "other"]
         if kept:
             found.append("columns kept as attributes (not domains): " + ", ".join(f'"{h}"' for h in kept))
+        if self.named_by_fallback and (participant := self.layout.participant) is not None:
+            others = " or ".join(f'"{c.heading}"' for c in self._fallbacks)
+            found.append(
+                f'{self.named_by_fallback} response(s) with no "{participant.heading}" (blank or anonymous) named '
+                f"by {others}"
+            )
+            ignored = [h for h in ignored if h not in {c.heading for c in self._fallbacks}]
         if ignored:
             found.append("columns not used: " + ", ".join(f'"{h}"' for h in ignored))
         if self.between_marks:
@@ -516,6 +543,11 @@ class WideReading:
                 f"{self.between_marks} mark(s) across two levels (like '2/3') read as {how[self.options.between]}"
             )
         return found
+
+    def _no_id_hint(self) -> str:
+        if self._fallbacks:
+            return f"fill it in (or {' or '.join(repr(c.heading) for c in self._fallbacks)}), or delete the row"
+        return "fill it in, or delete the row"
 
     def _problem(self, message: str, row: int, column: Column | None = None, hint: str = "") -> None:
         field = f'column "{column.heading}"' if column is not None else None
@@ -536,7 +568,9 @@ class WideReading:
         wanted = name_key(sort_by) if sort_by is not None else None
         sort_column = next((c.index for c in attributes if c.target is not None and name_key(c.target) == wanted), None)
         for rows, numbers in self.table.chunks():
+            first_written = None
             if sort_column is not None:
+                first_written = list(dict.fromkeys(map(itemgetter(sort_column), rows)))
                 # Each row carries its number through the sort (the consume idiom: no Python frame per row).
                 carried = cast("list[list[Any]]", rows)
                 deque(map(list.append, carried, numbers), maxlen=0)
@@ -554,15 +588,19 @@ class WideReading:
                         good[i] = False  # a row of blank cells
             else:
                 ids = list(map(str.strip, columns[participant.index]))
-                if "" in ids:
+                if "" in ids or not ANONYMOUS.isdisjoint(ids):
                     for i, text in enumerate(ids):
-                        if text:
+                        if text and text not in ANONYMOUS:
                             continue
                         if not any(cell.strip() for cell in islice(rows[i], width)):
                             good[i] = False  # a row of blank cells
                             continue
-                        self._problem("no participant id", numbers[i], participant, "fill it in, or delete the row")
-                        good[i] = False
+                        found = (columns[c.index][i].strip() for c in self._fallbacks)
+                        ids[i] = next((f for f in found if f and f not in ANONYMOUS), "")
+                        self.named_by_fallback += bool(ids[i])
+                        if not ids[i]:
+                            self._problem("no participant id", numbers[i], participant, self._no_id_hint())
+                            good[i] = False
             answers: list[Sequence[str]] = []
             for d, column in enumerate(self._domains):
                 cells = columns[column.index]
@@ -590,6 +628,7 @@ class WideReading:
                 comments={c.target or "": columns[c.index] for c in comments},
                 completed=times,
                 origin=self.origin,
+                first_written=first_written,
             )
             if not all(good):
                 rejected = [(ids[i], numbers[i]) for i in range(len(rows)) if not good[i] and ids and ids[i]]
