@@ -18,7 +18,8 @@ numbering ("1.", "Q3)") and spacing:
   ``--duplicates latest``).
 - a *comment* on a domain: a heading with "comment" (or "notes") and the domain's title or key.
 - ``instrument`` and ``version``: checked against the instrument when not blank.
-- an *attribute*: ``sector``, ``organisation``, ``table``, ``role`` (a heading that is or contains the word),
+- an *attribute*: ``sector``, ``organisation``, ``table``, ``role``, ``date`` (a heading that is or contains the
+  word),
   and every other column, named by its heading (``--by`` can split by any of them); columns that look like form
   bookkeeping (start time, last modified, other identity columns) are ignored. Columns that are not domains are
   listed in a note.
@@ -52,7 +53,7 @@ from matrixkit.errors import Problem, ProblemLog
 from matrixkit.io.mapping import MAPPING_FORMAT
 from matrixkit.io.options import AnswerPolicy, ReadOptions
 from matrixkit.io.tables import Table
-from matrixkit.model import Instrument
+from matrixkit.model import Between, Instrument, normalise_answer
 from matrixkit.responses import Response
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Layout",
     "ResponseBlock",
     "WideReading",
+    "domains_named",
     "heading_key",
     "layout",
     "name_key",
@@ -116,6 +118,7 @@ ATTRIBUTE_WORDS: dict[str, str] = {
     "organization": "organisation",
     "table": "table",
     "role": "role",
+    "date": "date",
 }
 
 _NUMBERING = re.compile(r"^(?:q(?:uestion)?\s*)?\d+(?:\.\d+)*\s*[.):\-–]?\s+")
@@ -218,6 +221,12 @@ def _match_domain(text: str, names: list[tuple[str, str, bool]]) -> tuple[set[st
 
 _COMMENT_WORDS = frozenset({"comment", "comments", "notes"})
 _FILLER_WORDS = frozenset({"any", "on", "about", "for", "your", "other", "further"})
+
+
+def domains_named(text: str, instrument: Instrument) -> tuple[set[str], str]:
+    """The domains a heading (or a cell naming a domain) names, and how: "exact" (a key or title) or "question"
+    (a question containing a title) — as :func:`layout` matches headings."""
+    return _match_domain(heading_key(text), _domain_names(instrument))
 
 
 def _commented_domain(key: str, names: list[tuple[str, str, bool]]) -> str | None:
@@ -666,20 +675,30 @@ class WideReading:
 
 def suggest_mapping(table: Table, instrument: Instrument, options: ReadOptions) -> str:
     """A mapping file (TOML text) for ``table``: every heading with what matrixkit takes it to hold, and every
-    answer it cannot read as a level, commented out for the facilitator to fill in."""
+    distinct answer it cannot read as a level — with a guess from its spelling when one level's name (or
+    descriptor) is close, else left for the facilitator to fill in."""
     found = layout(table.header, instrument, options, lambda column: table.where(table.header_row, column))
     policy = AnswerPolicy(instrument, options)
-    unread: dict[str, Counter[str]] = {}
+    unread: Counter[str] = Counter()
+    columns_of: dict[str, list[str]] = {}
+    readable: dict[tuple[str, str], bool] = {}
     domains = found.of_kind("domain")
     for rows, _ in table.chunks():
         for column in domains:
-            for cell in {row[column.index] for row in rows}:
-                if not cell.strip():
+            key = column.target or ""
+            for cell, count in Counter(row[column.index].strip() for row in rows).items():
+                if (key, cell) not in readable:
+                    try:
+                        policy.read(cell, key)
+                        readable[key, cell] = True
+                    except ValueError:
+                        readable[key, cell] = False
+                if readable[key, cell]:
                     continue
-                try:
-                    policy.read(cell, column.target or "")
-                except ValueError:
-                    unread.setdefault(column.heading, Counter())[cell.strip()] += 1
+                unread[cell] += count
+                headings = columns_of.setdefault(cell, [])
+                if column.heading not in headings:
+                    headings.append(column.heading)
     reasons = {
         "mapping": "from the mapping file given",
         "exact": "the heading names it",
@@ -692,8 +711,9 @@ def suggest_mapping(table: Table, instrument: Instrument, options: ReadOptions) 
     lines = [
         f"# Mapping of {Path(table.name).name} for {instrument.id} ({instrument.title}), written by 'matrixkit map'.",
         "# Check every line: a column can hold participant, completed, ignore, a domain key, attribute:NAME or",
-        "# comment:DOMAIN. Domains of " + instrument.id + ": " + ", ".join(instrument.domain_keys) + ".",
-        "# Then: matrixkit collate " + instrument.id + " FILE --map THIS_FILE",
+        f"# comment:DOMAIN. The domains of {instrument.id}:",
+        *(f"#   {domain.key} ({domain.title})" for domain in instrument.domains),
+        f"# Then: matrixkit collate {instrument.id} {Path(table.name).name} --map THIS_FILE",
         "",
         f"format = {MAPPING_FORMAT}",
         f"instrument = {_toml_string(instrument.id)}",
@@ -701,29 +721,66 @@ def suggest_mapping(table: Table, instrument: Instrument, options: ReadOptions) 
         "[columns]",
     ]
     by_index = {c.index: c for c in found.columns}
+    written: set[str] = set()
     for index, heading in enumerate(table.header):
         matched = by_index.get(index)
-        if matched is None:
-            lines.append(f"# {_toml_string(heading)} = ?   (not matched: give it a target)")
+        same = " ".join(heading.split()).casefold() in written
+        written.add(" ".join(heading.split()).casefold())
+        if matched is None or same:
+            why = "a heading used twice: rename one in the file" if same else "not matched: give it a target"
+            lines.append(f"# {_toml_string(heading)} = ?   ({why})")
             continue
         target = {
             "domain": matched.target,
             "comment": f"comment:{matched.target}",
             "attribute": f"attribute:{matched.target}",
         }.get(matched.kind, matched.kind)
-        lines.append(f"{_toml_string(heading)} = {_toml_string(target or matched.kind)}   # {reasons[matched.how]}")
+        reason = "form bookkeeping: not used" if matched.kind == "ignore" and matched.how == "exact" else None
+        lines.append(
+            f"{_toml_string(heading)} = {_toml_string(target or matched.kind)}   # {reason or reasons[matched.how]}"
+        )
     for problem in found.problems:
         lines.append(f"# problem: {problem.message}" + (f" ({problem.hint})" if problem.hint else ""))
     lines += ["", "[answers]"]
-    if unread:
-        lines.append(f"# Answers that are not a level of {instrument.id}: give each a level key, score or label.")
-        for heading, counts in unread.items():
-            lines.append(f"# in {_toml_string(heading)}:")
-            for answer, count in counts.most_common():
-                lines.append(f'# {_toml_string(answer)} = ""   # {count} cell(s)')
-    else:
+    if not unread:
         lines.append(f"# Every answer in the file reads as a level of {instrument.id}.")
+        return "\n".join(lines) + "\n"
+    lines += [
+        f"# Answers that are not a level of {instrument.id}: give each the level it means (a level key, score or",
+        "# label) and remove its '#'. A guess from the spelling is filled in already: check it.",
+    ]
+    for answer, count in unread.most_common():
+        headings = columns_of[answer]
+        where = f'"{headings[0]}"' if len(headings) == 1 else f"{len(headings)} columns"
+        cells = f"{count} cell{'s' if count != 1 else ''} in {where}"
+        guess = _guess(answer, instrument, [c.target or "" for c in domains if c.heading in headings])
+        try:
+            if isinstance(instrument.read_answer(answer), Between):
+                cells += "; a mark across two levels: or read the file with --between lower, higher or skip"
+        except ValueError:
+            pass
+        if guess is None:
+            lines.append(f'# {_toml_string(answer)} = ""   # {cells}')
+        else:
+            lines.append(f"{_toml_string(answer)} = {_toml_string(guess)}   # a guess: check it; {cells}")
     return "\n".join(lines) + "\n"
+
+
+def _guess(answer: str, instrument: Instrument, domains: Sequence[str]) -> str | None:
+    """The key of the level whose name (or, in one of ``domains``, descriptor) ``answer`` is a near spelling
+    of, when one is close enough to guess."""
+    folded = normalise_answer(answer)
+    names = {name: level.key for level in instrument.levels for name, _ in level.names() if len(name) > 2}
+    close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.8)
+    if close:
+        return names[close[0]]
+    descriptors = {
+        normalise_answer(text): instrument.levels[i].key
+        for key in domains
+        for i, text in enumerate(instrument.domain(key).descriptors)
+    }
+    close = difflib.get_close_matches(folded, list(descriptors), n=1, cutoff=0.9)
+    return descriptors[close[0]] if close else None
 
 
 def _toml_string(text: str) -> str:
