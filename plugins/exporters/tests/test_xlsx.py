@@ -121,6 +121,7 @@ def test_record_marks_the_chosen_statements(registry: Registry, record: RecordSh
     wb = book(render(registry.exporter("xlsx"), "record", record))
     ws = wb["Record"]
     assert ws["A1"].value == "Record sheet: p13"
+    assert (ws["A4"].value, ws["B4"].value) == ("Name", "p13")
     row = find_row(ws, "Leadership")
     assert ws.cell(row, 2).value == "Thriving (4)"
     assert fill(ws.cell(row, 2)) == "ffd700"
