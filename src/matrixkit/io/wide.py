@@ -210,13 +210,15 @@ def _match_domain(text: str, names: list[tuple[str, str, bool]]) -> tuple[set[st
     exact = {domain for name, domain, _ in names if name == text}
     if exact:
         return exact, "exact"
-    contained = [(len(name), domain) for name, domain, _ in names if _contains(text, name)]
-    if not contained:
-        return set(), ""
-    longest = max(length for length, _ in contained)
-    # A title inside a longer one ("Working" inside "Partnership working") does not count beside it.
-    found = {domain for length, domain in contained if length == longest}
-    return found, "question"
+    contained = [(name, domain) for name, domain, _ in names if _contains(text, name)]
+    # A title inside a longer one found in the same question ("Working" inside "Partnership working") does not
+    # count beside it; two titles side by side ("Leadership and Evaluation") are two domains.
+    found = {
+        domain
+        for name, domain in contained
+        if not any(other != domain and _contains(longer, name) and longer != name for longer, other in contained)
+    }
+    return found, "question" if found else ""
 
 
 _COMMENT_WORDS = frozenset({"comment", "comments", "notes"})
