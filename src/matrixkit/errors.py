@@ -198,7 +198,7 @@ class ProblemLog:
             files.setdefault(file, len(files))
         ordered = sorted(
             self._groups.values(),
-            key=lambda g: (files[g.first.file], min(g.lines) if g.lines else (g.first.line or 0)),
+            key=lambda g: (files[g.first.file], min(g.lines) if g.lines else _row(g.cells) or g.first.line or 0),
         )
         result = []
         for group in ordered:
@@ -223,6 +223,14 @@ class ProblemLog:
     def raise_if_any(self) -> None:
         if self._groups:
             raise ValidationError(self.problems())
+
+
+def _row(cells: Sequence[str]) -> int | None:
+    """The row of the first cell (``Form1!C7`` → 7), to order a sheet's problems as its rows are."""
+    if not cells:
+        return None
+    digits = cells[0][len(cells[0].rstrip("0123456789")) :]
+    return int(digits) if digits else None
 
 
 def _ranges(numbers: Sequence[int], limit: int = 8) -> str:
