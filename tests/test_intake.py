@@ -60,7 +60,7 @@ def registry(pit_registry: Registry) -> Registry:
 def _fixtures_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A copy of the fixtures in the working directory: messages name files as a user sees them."""
     for path in FIXTURES.iterdir():
-        if path.suffix in (".csv", ".xlsx"):
+        if path.suffix in (".csv", ".xlsx", ".ods", ".txt"):
             shutil.copy(path, tmp_path / path.name)
     monkeypatch.chdir(tmp_path)
 
@@ -360,6 +360,13 @@ def test_excel_semicolon_csv_in_windows_1252(cli, pit_a: Instrument, pit_registr
     assert result.err == ""  # nothing to note: every column is used
 
 
+def test_excel_unicode_text_is_utf_16_with_tabs(pit_a: Instrument, pit_registry: Registry) -> None:
+    responses = read("excel-unicode.txt", pit_a, pit_registry)
+    semicolon = read("excel-semicolon.csv", pit_a, pit_registry)
+    assert [r.participant for r in responses] == ["Zoë Lefèvre", "José Muñoz", "Renée Ødegård", "Łukasz Nowak"]
+    assert [r.indices(pit_a) for r in responses] == [r.indices(pit_a) for r in semicolon]
+
+
 def test_a_wrong_or_unknown_encoding_is_a_located_error(cli) -> None:  # type: ignore[no-untyped-def]
     wrong = cli("collate", "pit-a", "excel-semicolon.csv", "--encoding", "utf-8", "-o", "out.json")
     assert wrong.status == 1 and not Path("out.json").exists()
@@ -399,6 +406,66 @@ def test_paper_marks_in_every_spelling(cli, pit_a: Instrument, pit_registry: Reg
     data = json.loads(result.out)
     assert data["responses"] == 4 and data["groups"] == {"1": 1, "2": 3}
     assert "paper-typed.csv: 3 mark(s) across two levels (like '2/3') read as the lower level" in data["notes"]
+
+
+def test_paper_marks_typed_into_libreoffice(cli, pit_a: Instrument, pit_registry: Registry) -> None:  # type: ignore[no-untyped-def]
+    # Calc turned "2/3" into a date (and " 3 " and "2.0" into numbers): read as the mark it was, and said so.
+    refused = cli("collate", "pit-a", "paper-typed.ods")
+    assert refused.status == 1
+    found = problems(refused.err)
+    assert [line.split(": ")[0] for line in found] == [  # in the order of the rows
+        "paper-typed.ods:paper-typed!I2",
+        "paper-typed.ods:paper-typed!F3",
+        "paper-typed.ods:paper-typed!J4",
+        "paper-typed.ods:paper-typed!A5",
+    ]
+    assert found[0].startswith('paper-typed.ods:paper-typed!I2: column "Target Setting": \'20')
+    assert found[0].endswith("(the date a spreadsheet made of '2/3') marks two levels (2 Developing and 3 Maturing)")
+    options = {"between": "higher", "duplicates": "first"}
+    from_ods = by_name(read("paper-typed.ods", pit_a, pit_registry, **options), pit_a)
+    from_csv = by_name(read("paper-typed.csv", pit_a, pit_registry, **options), pit_a)
+    assert from_ods == from_csv
+
+
+@pytest.mark.parametrize(
+    ("cell", "lower", "higher"),
+    [("2025-03-02", 1, 2), ("2026-02-03 00:00:00", 1, 2), ("02-Mar", 1, 2), ("Mar-4", 2, 3), ("2025-01-04", 0, 3)],
+)
+def test_a_date_a_spreadsheet_made_of_a_mark_is_that_mark(
+    pit_a: Instrument, cell: str, lower: int, higher: int
+) -> None:
+    answer = pit_a.read_answer(cell, "leadership")
+    assert (answer.lower, answer.higher) == (lower, higher)  # type: ignore[union-attr]
+    assert answer.written == f"{lower + 1}/{higher + 1}"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("cell", ["2025-03-03", "2025-05-02", "2025-03-02 10:30:00", "12-Mar", "02-Xyz"])
+def test_other_dates_are_not_levels(pit_a: Instrument, cell: str) -> None:
+    with pytest.raises(ValueError, match="is not a level of pit-a"):
+        pit_a.read_answer(cell, "leadership")
+
+
+def test_a_question_on_two_domains_or_a_second_column_for_one_is_refused_naming_the_columns(cli) -> None:  # type: ignore[no-untyped-def]
+    titles = "Leadership,Needs Assessment,Prioritisation,Scoping Whole System,Intervention Selection,Target Setting"
+    header = f"Name,{titles},Business Planning,Information Governance,Programme Management,Evaluation"
+    Path("two.csv").write_text(f"{header},How do leadership and evaluation work together?\nAl,1,1,1,1,1,1,1,1,1,1,x\n")
+    two = cli("collate", "pit-a", "two.csv")
+    assert two.status == 1
+    assert two.err.splitlines() == [
+        'matrixkit: error: two.csv:1: column 12 "How do leadership and evaluation work together?" could answer '
+        "several domains (evaluation, leadership)",
+        "  hint: name the domain in a mapping file (matrixkit map), or rename the column to the domain's key",
+    ]
+    Path("again.csv").write_text(f"{header},Anything else about leadership?\nAl,1,1,1,1,1,1,1,1,1,1,More money\n")
+    again = cli("collate", "pit-a", "again.csv")
+    assert again.status == 1
+    assert 'columns 2 "Leadership" and 12 "Anything else about leadership?" both hold domain \'leadership\'' in (
+        again.err
+    )
+    Path("fix.toml").write_text('format = 1\n[columns]\n"Anything else about leadership?" = "comment:leadership"\n')
+    fixed = cli("collate", "pit-a", "again.csv", "--map", "fix.toml")
+    assert fixed.status == 0, fixed.err
+    assert json.loads(fixed.out)["domains"][0]["comments"] == ["More money"]
 
 
 # -- matrixkit's own sheets, filled in --------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ the way the tool that makes it writes it:
 - ``excel-semicolon.csv``: typed into Excel on a European locale and saved as "CSV (semicolon delimited)":
   Windows-1252, ``;``, CRLF, empty columns after the last heading and empty rows at the end, accented names.
 - ``paper-typed.csv``: paper sheets typed up afterwards: "Level 2", "L2", "Bronze", "Developing (2)", marks
-  across two levels ("2/3", "2-3", "2 or 3"), " 3 ", "2.0", and the same name twice.
+  across two levels ("2/3", "2-3", "2 or 3"), " 3 ", "2.0", and the same name twice; ``paper-typed.ods``: the
+  same typed into LibreOffice Calc (made with ``soffice`` when it is installed), which turned "2/3" into a date.
+- ``excel-unicode.txt``: the Excel sheet saved as "Unicode Text": UTF-16 with a byte-order mark, tab-separated.
 - ``sheet-ann.xlsx``, ``sheet-ben.xlsx``: matrixkit's own blank sheet (``matrixkit sheet pit-a -o x.xlsx``)
   filled in by one person each: the boxes on the Record sheet, "Your level" chosen (or typed) on the Matrix;
   ``sheet-typo.xlsx``: one with a misspelt level and no name.
@@ -37,7 +39,10 @@ import csv
 import datetime
 import io
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -256,6 +261,27 @@ def paper_typed() -> None:
     writer.writerow(PAPER_HEADER)
     writer.writerows(PAPER_ROWS)
     (HERE / "paper-typed.csv").write_text(out.getvalue(), encoding="utf-8", newline="")
+    # Typed into LibreOffice Calc and saved as ODS: Calc makes a date of "2/3" (and numbers of "3 " and "2.0").
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print("soffice (LibreOffice) not found: paper-typed.ods left as it is", file=sys.stderr)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            [soffice, "--headless", "--infilter=CSV:44,34,76,1", "--convert-to", "ods", "--outdir", folder,
+             str(HERE / "paper-typed.csv")],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        shutil.copy(Path(folder) / "paper-typed.ods", HERE / "paper-typed.ods")
+
+
+def unicode_text() -> None:
+    """Excel's "Unicode Text" (File > Save as): UTF-16 with a byte-order mark, tab-separated, CRLF."""
+    rows = [["Name", "Sector", *(domain.title for domain in PIT_A.domains)]]
+    rows += [[name, sector, *levels.split(";")] for name, _, sector, levels in EXCEL_ROWS]
+    text = "".join("\t".join(row) + "\r\n" for row in rows)
+    (HERE / "excel-unicode.txt").write_bytes(text.encode("utf-16"))
 
 
 # -- matrixkit's own sheets, filled in ------------------------------------------------------------------------------
@@ -333,12 +359,14 @@ def own_sheets() -> None:
 def _steady(path: Path) -> None:
     """The workbook with fixed times on its parts (a ZIP archive), so that making it again gives the same bytes."""
     with zipfile.ZipFile(path) as archive:
-        parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts:
-            if name == "docProps/core.xml":
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2025-03-12T09:00:00Z", data)
-            archive.writestr(zipfile.ZipInfo(name, date_time=WHEN.timetuple()[:6]), data, zipfile.ZIP_DEFLATED)
+            steady = zipfile.ZipInfo(info.filename, date_time=WHEN.timetuple()[:6])
+            steady.compress_type = info.compress_type  # an ODS file's "mimetype" stays first and stored
+            archive.writestr(steady, data)
 
 
 def main() -> int:
@@ -347,7 +375,8 @@ def main() -> int:
     excel_semicolon()
     paper_typed()
     own_sheets()
-    for path in HERE.glob("*.xlsx"):
+    unicode_text()
+    for path in [*HERE.glob("*.xlsx"), *HERE.glob("*.ods")]:
         _steady(path)
     print(f"wrote {len(list(HERE.glob('*.*'))) - 1} files in {HERE}")
     return 0
