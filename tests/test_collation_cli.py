@@ -141,7 +141,7 @@ def test_problems_are_grouped_counted_and_capped(cli, tmp_path: Path) -> None:  
     assert result.status == 1
     lines = result.err.splitlines()
     assert lines[0] == "matrixkit: error: 120 problems:"
-    assert "'x' is not a level of digital-maturity" in lines[1] and "120 cells (lines 2–11)" in lines[1]
+    assert "'x' is not a level of digital-maturity" in lines[1] and "120 cells in 12 columns (lines 2–11)" in lines[1]
     distinct = "".join(f"P{i},civic,1,x{i}" + ",1" * 11 + "\n" for i in range(60))
     (tmp_path / "y.csv").write_text(HEADER + "\n" + distinct)
     lines = cli("collate", "digital-maturity", "y.csv").err.splitlines()

@@ -131,7 +131,7 @@ def test_lists_every_problem_with_its_line(tmp_path: Path, dm: Instrument) -> No
     assert found[0].startswith("bad.csv:4: participant 'p1' is given twice (also bad.csv:2)")
     assert found[1] == 'bad.csv:5: column "participant": no participant id; fill it in, or delete the row'
     assert found[2].startswith("bad.csv:6: column \"governance\": 'multi\\nline' is not a level")
-    assert found[3].startswith('bad.csv: column "data-quality", ') and ": 11 cells (line 6)" in found[3]
+    assert found[3].startswith("bad.csv: '9' is not a level") and ": 11 cells in 11 columns (line 6)" in found[3]
     assert info.value.total == 1 + 1 + 11 + 1
     ragged = write(tmp_path, "ragged.csv", f"participant,{KEYS}\nP2,{good},1,1\n")
     assert problems_of(ragged, dm)[0].startswith("ragged.csv:2: this row has 15 cells, the header has 13")

@@ -155,6 +155,8 @@ class _Group:
 
 #: How many cells of a grouped problem are named before "..." (lines are shown as ranges).
 _SHOWN_CELLS = 5
+#: How many fields (columns) of a grouped problem are named; beyond this they are counted.
+_SHOWN_FIELDS = 3
 
 
 class ProblemLog:
@@ -178,7 +180,7 @@ class ProblemLog:
             group.lines.append(problem.line)
         if problem.cell is not None and len(group.cells) <= _SHOWN_CELLS:
             group.cells.append(problem.cell)
-        if problem.field is not None and problem.field not in group.fields and len(group.fields) <= 3:
+        if problem.field is not None and problem.field not in group.fields:
             group.fields.append(problem.field)
 
     def extend(self, problems: Iterable[Problem]) -> None:
@@ -212,8 +214,11 @@ class ProblemLog:
             if group.cells:
                 shown = ", ".join(group.cells[:_SHOWN_CELLS])
                 where.append(f"cells {shown}{', ...' if group.count > _SHOWN_CELLS else ''}")
-            field = ", ".join(group.fields[:3]) + (", ..." if len(group.fields) > 3 else "") or None
+            # A few fields are named; more (an answer repeated across a form's questions) are counted.
+            field = ", ".join(group.fields) if 0 < len(group.fields) <= _SHOWN_FIELDS else None
             unit = "cells" if group.fields or group.cells else "times"
+            if len(group.fields) > _SHOWN_FIELDS:
+                unit += f" in {len(group.fields)} columns"
             message = f"{group.first.message}: {group.count} {unit}" + (f" ({'; '.join(where)})" if where else "")
             result.append(
                 Problem(message, file=group.first.file, field=field, hint=group.first.hint, count=group.count)
