@@ -50,11 +50,12 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from matrixkit.collation import collate
 from matrixkit.registry import get_registry
 from matrixkit.report import build_record_sheet
 from matrixkit.responses import Response
 from matrixkit.rules import DEFAULT_RULE
-from matrixkit.services import render_with
+from matrixkit.services import analyse, render_with
 
 HERE = Path(__file__).resolve().parent
 #: Fixed document times, so that writing the files again changes only what changed.
@@ -369,6 +370,57 @@ def _steady(path: Path) -> None:
             archive.writestr(steady, data)
 
 
+#: The samples of docs/collecting-responses.md (the docs tests run each page in a copy of examples/).
+EXAMPLES = HERE.parents[2] / "examples" / "collecting-responses"
+SAMPLES = (
+    "sheet-ann.xlsx",
+    "sheet-ben.xlsx",
+    "ms-forms.xlsx",
+    "google-forms.csv",
+    "google-forms-own-words.csv",
+    "excel-semicolon.csv",
+)
+#: Five people who answered Tool A online, at table 3 (for the web tool's collation, pooled with paper sheets).
+ONLINE = [
+    ("Pat", "Civic", "2232222322"),
+    ("Raj", "Health", "3222232212"),
+    ("Sue", "VCSE", "1121111211"),
+    ("Tom", "Civic", "2222122222"),
+    ("Uma", "Housing", "2332223323"),
+]
+
+
+#: Table 1's paper sheets as typed up for the guide: answers as people wrote them, and Kim's sheet typed twice.
+PAPER_SHEETS = [
+    ["Name", "Sector", *(domain.title for domain in PIT_A.domains)],
+    ["Kim Lee", "Civic", "2", "2", "3", "2", "2/3", "2", "2", "3", "2", "2"],
+    ["Ali Shah", "Health", "Level 3", "L3", "3", "Silver", "2", "3", "2", "3", "3", "2"],
+    ["Bea Cole", "VCSE", "1", "Emerging", "2", "1", "1", "", "1", "White", "1", "1"],
+    ["Dan Ryan", "Civic", "Developing (2)", "Bronze", "2", "2", "2", "2", "3", "2", "2", "3"],
+    ["Kim Lee", "Civic", "2", "2", "3", "2", "2/3", "2", "2", "3", "2", "2"],
+]
+
+
+def examples() -> None:
+    EXAMPLES.mkdir(parents=True, exist_ok=True)
+    for name in SAMPLES:
+        shutil.copy(HERE / name, EXAMPLES / name)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(PAPER_SHEETS)
+    (EXAMPLES / "paper-sheets.csv").write_text(out.getvalue(), encoding="utf-8", newline="")
+    # The web tool's dashboard downloads the collation as JSON: the same JSON as 'matrixkit collate' writes for
+    # the same answers (plugins/web's tests check that), written here by the core for five online answers.
+    responses = [
+        Response.build(PIT_A, who, dict(zip(PIT_A.domain_keys, map(int, digits), strict=True)),
+                       attributes={"sector": sector, "table": "3"})
+        for who, sector, digits in ONLINE
+    ]  # fmt: skip
+    report = analyse(collate(PIT_A, responses), registry, title="Online (table 3)")
+    (EXAMPLES / "web-collation.json").write_bytes(
+        render_with(registry, registry.exporters["json"], "collation", report)
+    )
+
+
 def main() -> int:
     ms_forms()
     google_forms()
@@ -378,7 +430,8 @@ def main() -> int:
     unicode_text()
     for path in [*HERE.glob("*.xlsx"), *HERE.glob("*.ods")]:
         _steady(path)
-    print(f"wrote {len(list(HERE.glob('*.*'))) - 1} files in {HERE}")
+    examples()
+    print(f"wrote {len(list(HERE.glob('*.*'))) - 1} files in {HERE} and {len(SAMPLES) + 2} in {EXAMPLES}")
     return 0
 
 
