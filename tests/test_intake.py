@@ -25,6 +25,7 @@ from matrixkit.cli import Context, main
 from matrixkit.config import load_config
 from matrixkit.io.mapping import read_mapping
 from matrixkit.io.options import ReadOptions
+from matrixkit.io.response_files import write_responses
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.responses import Response
@@ -120,6 +121,19 @@ def test_microsoft_forms_xlsx_reads_labels_and_whole_descriptor_sentences(
     assert ann.comments == {"leadership": "New board since May."}
     assert ann.completed is not None and ann.completed.isoformat() == "2025-03-10T09:09:28"
     assert ann.origin == "ms-forms.xlsx:Form1!E2"
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_responses_read_from_a_form_write_and_read_back_with_their_completion_times(
+    pit_a: Instrument, pit_registry: Registry, suffix: str
+) -> None:
+    responses = read("ms-forms.xlsx", pit_a, pit_registry, duplicates="latest")
+    Path(f"all{suffix}").write_bytes(write_responses(responses, pit_a, suffix))
+    again = read(f"all{suffix}", pit_a, pit_registry)
+    assert [(r.participant, r.indices(pit_a), r.completed, r.attributes, r.comments) for r in again] == [
+        (r.participant, r.indices(pit_a), r.completed, r.attributes, r.comments) for r in responses
+    ]
+    assert again[0].completed is not None and again[0].completed.time().isoformat() == "09:09:28"
 
 
 def test_microsoft_forms_csv_collates_as_the_xlsx(cli) -> None:  # type: ignore[no-untyped-def]
