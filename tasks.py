@@ -7,6 +7,8 @@
     python3 tasks.py core-test   # a separate .venv-core with the core alone: its tests must pass without plugins
     python3 tasks.py docs        # build the documentation site with warnings as errors
     python3 tasks.py bench       # run the benchmarks (benchmarks/run.py), extra arguments passed on
+    python3 tasks.py release-check  # build every wheel and sdist, check them, install the wheels into a fresh
+                                    # environment and run a smoke workshop (scripts/release_check.py)
 
 The environment is created in .venv and (re)installed only when a pyproject or requirements file changed.
 """
@@ -117,6 +119,11 @@ def cmd_bench(args: list[str]) -> int:
     return run(python, "benchmarks/run.py", *args, check=False)
 
 
+def cmd_release_check(args: list[str]) -> int:
+    python = ensure_env(ROOT / ".venv-release", ["-r", "requirements-release.txt"], [ROOT / "requirements-release.txt"])
+    return run(python, "scripts/release_check.py", *args, check=False)
+
+
 COMMANDS = {
     "example": cmd_example,
     "test": cmd_test,
@@ -124,6 +131,7 @@ COMMANDS = {
     "lint": cmd_lint,
     "docs": cmd_docs,
     "bench": cmd_bench,
+    "release-check": cmd_release_check,
 }
 
 

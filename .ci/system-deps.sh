@@ -9,11 +9,11 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 
-# matrixkit-exporters: headless Chromium renders the HTML outputs to PNG and poppler's pdftoppm renders PDF
+# maturity-matrixkit-exporters: headless Chromium renders the HTML outputs to PNG and poppler's pdftoppm renders PDF
 # pages to PNG, kept under artifacts/ for review (tests fail rather than skip when CI=true and these are missing).
 apt-get install -y -qq --no-install-recommends chromium poppler-utils fonts-dejavu-core
 
-# matrixkit-web: Debian's Chromium runs the end-to-end and accessibility tests through Playwright
+# maturity-matrixkit-web: Debian's Chromium runs the end-to-end and accessibility tests through Playwright
 # (executable_path=/usr/bin/chromium; no browser is ever downloaded), and PostgreSQL's server binaries let the
 # API and storage tests start a throwaway server of their own on 127.0.0.1 (initdb + pg_ctl in a temporary
 # directory, run as the 'postgres' user; see plugins/web/tests/conftest.py). With CI=true those tests fail,
@@ -26,6 +26,6 @@ apt-get install -y -qq --no-install-recommends chromium postgresql fonts-dejavu-
 apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui \
   fonts-crosextra-carlito fonts-liberation2
 
-# matrixkit-web[icu]: PyICU (ICU's Unicode TR39 confusable skeletons, for comparing participants' names) is
+# maturity-matrixkit-web[icu]: PyICU (ICU's Unicode TR39 confusable skeletons, for comparing participants' names) is
 # built against the system's ICU when the development environment is installed.
 apt-get install -y -qq --no-install-recommends libicu-dev pkg-config g++

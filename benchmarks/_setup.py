@@ -6,6 +6,7 @@ started, so ``run.py`` stays small and imports neither matrixkit nor pandas: wha
     python benchmarks/_setup.py scale OUT.json                 # pit-a's levels and domain keys
     python benchmarks/_setup.py tables ALL.csv DIR PER_TABLE   # one collation JSON per table of ALL.csv
     python benchmarks/_setup.py xlsx RESPONSES.csv OUT.xlsx    # the responses as a workbook (XlsxWriter)
+    python benchmarks/_setup.py floor                          # the floor under any listing (see floor())
 """
 
 from __future__ import annotations
@@ -51,6 +52,29 @@ def tables(everyone: Path, folder: Path, per_table: int) -> None:
         source.unlink()
 
 
+def floor() -> None:
+    """What any listing of the installed instruments costs before its own code runs: importing the libraries
+    matrixkit requires (and argparse, importlib.metadata), then parsing the PIT plugin's instrument files with
+    tomllib. Started as a child process by the start-up benchmark, as a row beside ``matrixkit tools``."""
+    import argparse  # noqa: F401
+    import importlib.metadata
+    import importlib.util
+    import tomllib
+
+    import attrs  # noqa: F401
+    import cattrs  # noqa: F401
+    import pluggy  # noqa: F401
+
+    spec = importlib.util.find_spec("matrixkit_pit_tools")  # found, not imported
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("the PIT tools plugin is not installed")
+    files = sorted(Path(spec.submodule_search_locations[0]).rglob("*.toml"))
+    for path in files:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    if not files:
+        raise SystemExit("no instrument files found")
+
+
 def xlsx(source: Path, out: Path) -> None:
     """The responses of ``source`` as the first sheet of a workbook, numbers as numbers (as Excel keeps them)."""
     import xlsxwriter
@@ -76,6 +100,8 @@ def main(argv: list[str]) -> int:
         tables(Path(argv[1]), Path(argv[2]), int(argv[3]))
     elif argv[:1] == ["xlsx"] and len(argv) == 3:
         xlsx(Path(argv[1]), Path(argv[2]))
+    elif argv == ["floor"]:
+        floor()
     else:
         print(__doc__, file=sys.stderr)
         return 2

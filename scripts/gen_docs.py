@@ -21,7 +21,11 @@ Kinds of section:
     every ``matrixkit`` command of the installed plugins, from the command line's own argparse parsers;
 ``hook NAME``
     the signature, description, parameters and return of one hook, from the docstrings in
-    :mod:`matrixkit.hookspecs`.
+    :mod:`matrixkit.hookspecs`;
+``api NAME [MEMBER ...]``
+    one public name of :mod:`matrixkit` (listed in ``matrixkit.__all__``): its signature and docstring, the
+    fields of an attrs class with their documentation, and the members named after it, each with its
+    signature and docstring. Plain Markdown, so the reference reads the same in the repository and on the site.
 
 ``tests/test_docs.py`` fails when a committed page differs from what this script generates.
 """
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import re
 import sys
 import textwrap
@@ -287,9 +292,216 @@ def hook_section(name: str) -> str:
     return "\n".join(out)
 
 
+# -- the Python API ------------------------------------------------------------------------------------
+
+
+def public_names() -> list[str]:
+    """The public API: ``matrixkit.__all__`` without dunder names (``__version__`` is described by hand)."""
+    import matrixkit
+
+    return [name for name in matrixkit.__all__ if not name.startswith("__")]
+
+
+def _annotation(annotation: Any) -> str:
+    if annotation is inspect.Parameter.empty:
+        return ""
+    return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+
+
+def _signature(name: str, function: Any, *, drop_first: bool = False) -> str:
+    """``name(a: int, *, b: str = 'x') -> bool``, annotations as written in the source."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return f"{name}(...)"
+    parts: list[str] = []
+    params = list(signature.parameters.values())[1 if drop_first else 0 :]
+    star_done = False
+    for index, param in enumerate(params):
+        if param.kind is param.KEYWORD_ONLY and not star_done:
+            parts.append("*")
+            star_done = True
+        text = param.name
+        if param.kind is param.VAR_POSITIONAL:
+            text, star_done = "*" + text, True
+        elif param.kind is param.VAR_KEYWORD:
+            text = "**" + text
+        if param.annotation is not inspect.Parameter.empty:
+            text += f": {_annotation(param.annotation)}"
+        if param.default is not inspect.Parameter.empty:
+            annotated = param.annotation is not inspect.Parameter.empty
+            text += f" = {param.default!r}" if annotated else f"={param.default!r}"
+        parts.append(text)
+        following = params[index + 1] if index + 1 < len(params) else None
+        if param.kind is param.POSITIONAL_ONLY and (following is None or following.kind is not param.POSITIONAL_ONLY):
+            parts.append("/")
+    returns = _annotation(signature.return_annotation)
+    tail = f" -> {returns}" if returns else ""
+    flat = f"{name}({', '.join(parts)}){tail}"
+    if len(flat) <= 88 or not parts:
+        return flat
+    return f"{name}(\n" + "".join(f"    {part},\n" for part in parts) + f"){tail}"
+
+
+def docstring_to_markdown(doc: str) -> str:
+    """A docstring as Markdown: Sphinx roles as code, ``::`` literal blocks as fenced code, field lists
+    (``:param x:``, ``:returns:``, ``:raises E:``) as lists."""
+    lines = inspect.cleandoc(doc).splitlines()
+    out: list[str] = []
+    fields: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        field = re.match(r":(param|returns?|raises?)\s*([\w.]*)\s*:\s*(.*)", line)
+        if field:
+            kind, what, text = field.groups()
+            i += 1
+            while i < len(lines) and lines[i].startswith(" ") and lines[i].strip():
+                text += " " + lines[i].strip()
+                i += 1
+            label = {"param": f"`{what}`", "returns": "returns", "return": "returns"}.get(kind, f"raises `{what}`")
+            fields.append(f"- {label}: {rst_to_markdown(text)}")
+            continue
+        if line.rstrip().endswith("::"):
+            intro = line.rstrip()[:-2].rstrip()
+            if intro:
+                out.append(rst_to_markdown(intro) + ":")
+            i += 1
+            block: list[str] = []
+            while i < len(lines) and (not lines[i].strip() or lines[i].startswith(" ")):
+                block.append(lines[i])
+                i += 1
+            while block and not block[-1].strip():
+                block.pop()
+            out += ["", "```python", textwrap.dedent("\n".join(block)).strip("\n"), "```", ""]
+            continue
+        out.append(rst_to_markdown(line) if not line.startswith(" ") else rst_to_markdown(line.strip()))
+        i += 1
+    text = "\n".join(out).strip()
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    if fields:
+        text += "\n\n" + "\n".join(fields)
+    return text
+
+
+def _fields_table(cls: type) -> list[str]:
+    import attrs
+
+    if not attrs.has(cls):
+        return []
+    # The annotations as written in the source: attrs.resolve_types (which cattrs calls) replaces field.type.
+    written: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        written.update(vars(klass).get("__annotations__", {}))
+    rows = []
+    for field in attrs.fields(cls):
+        if field.name.startswith("_") or not field.init:
+            continue
+        kind = _annotation(written.get(field.name, field.type)) if field.type is not None else ""
+        doc = _cell(rst_to_markdown(str(field.metadata.get("doc", ""))))
+        rows.append(f"| `{field.name}` | `{_cell(kind)}` | {doc} |")
+    return ["| Field | Type | Meaning |", "|---|---|---|", *rows, ""] if rows else []
+
+
+def _member(owner: type, name: str) -> list[str]:
+    raw = inspect.getattr_static(owner, name, None)
+    if raw is None:
+        raise KeyError(f"{owner.__name__} has no member {name!r}")
+    label = f"{owner.__name__}.{name}"
+    if isinstance(raw, property) or type(raw).__name__ == "cached_property":
+        getter = raw.fget if isinstance(raw, property) else raw.func
+        returns = _annotation(inspect.signature(getter).return_annotation)
+        head, doc = f"{label}: {returns}" if returns else label, getter.__doc__
+        kind = "property"
+    elif isinstance(raw, classmethod | staticmethod):
+        head = _signature(label, raw.__func__, drop_first=isinstance(raw, classmethod))
+        doc, kind = raw.__func__.__doc__, "classmethod" if isinstance(raw, classmethod) else "staticmethod"
+    elif callable(raw):
+        head, doc, kind = _signature(label, raw, drop_first=True), raw.__doc__, "method"
+    else:
+        head, doc, kind = f"{label} = {raw!r}", None, "attribute"
+    out = [f"#### `{label}`", "", f"*{kind}*", "", "```python", head, "```", ""]
+    if doc:
+        out += [docstring_to_markdown(doc), ""]
+    return out
+
+
+def api_section(argument: str) -> str:
+    """One public name of matrixkit: signature, docstring, attrs fields, and the members named."""
+    import matrixkit
+
+    name, *members = argument.split()
+    if name not in public_names():
+        raise KeyError(f"{name!r} is not in matrixkit.__all__ (public names: {', '.join(public_names())})")
+    obj = getattr(matrixkit, name)
+    out = [f"### `matrixkit.{name}`", ""]
+    if inspect.isclass(obj):
+        bases = [b.__name__ for b in obj.__bases__ if b is not object]
+        if getattr(obj, "_is_protocol", False):
+            head = f"class {name}({', '.join(b for b in bases if b != 'Generic') or 'Protocol'})"
+        elif issubclass(obj, BaseException) or obj.__init__ is object.__init__:
+            head = f"class {name}" + (f"({', '.join(bases)})" if bases else "")
+        else:
+            head = "class " + _signature(name, obj)
+        doc = obj.__doc__ if "__doc__" in vars(obj) else None
+    elif inspect.isfunction(obj):
+        head, doc = _signature(name, obj), obj.__doc__
+    elif isinstance(obj, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in obj.items()):
+        # A table of meanings: its keys and values as a table.
+        rows = [f"| `{key}` | {_cell(value)} |" for key, value in obj.items()]
+        out += ["```python", f"{name}: dict[str, str]", "```", "", "| Key | Value |", "|---|---|", *rows, ""]
+        return "\n".join(out)
+    elif isinstance(obj, tuple) and all(isinstance(item, str) for item in obj):
+        # A tuple of names, written as ruff formats it (double quotes, one a line when long).
+        items = [json.dumps(item) for item in obj]
+        flat = f"{name}: tuple[str, ...] = ({', '.join(items)})"
+        lines = "".join(f"    {item},\n" for item in items)
+        head = flat if len(flat) <= 88 else f"{name}: tuple[str, ...] = (\n{lines})"
+        doc = None
+    elif not callable(obj):  # any other constant: its value
+        head, doc = f"{name}: {type(obj).__name__} = {obj!r}", None
+    else:  # an instance, such as the hookimpl marker: its type and what calling it takes
+        kind = type(obj)
+        where = f"{kind.__module__.split('.')[0]}.{kind.__name__}"
+        head = f"{name}: {where}"
+        if callable(obj):
+            head += "\n" + _signature(name, kind.__call__, drop_first=True)
+        doc = f"An instance of `{where}`; its documentation is {kind.__module__.split('.')[0]}'s."
+    out += ["```python", head.replace(" -> None", "") if inspect.isclass(obj) else head, "```", ""]
+    if doc:
+        out += [docstring_to_markdown(doc), ""]
+    if inspect.isclass(obj):
+        out += _fields_table(obj)
+        for member in members or _documented_members(obj):
+            out += _member(obj, member)
+    return "\n".join(out)
+
+
+def _documented_members(cls: type) -> list[str]:
+    """The public methods and properties a class defines itself, with a docstring, in source order (attrs fields
+    are in the fields table)."""
+    import attrs
+
+    fields = {f.name for f in attrs.fields(cls)} if attrs.has(cls) else set()
+    found = []
+    for name, raw in vars(cls).items():
+        if name.startswith("_") or name in fields:
+            continue
+        function = raw.__func__ if isinstance(raw, classmethod | staticmethod) else raw
+        function = function.fget if isinstance(function, property) else getattr(function, "func", function)
+        if callable(function) and getattr(function, "__doc__", None):
+            found.append(name)
+    return found
+
+
 # -- pages ---------------------------------------------------------------------------------------------
 
-GENERATORS: dict[str, Callable[[str], str]] = {"fields": fields_section, "cli": cli_section, "hook": hook_section}
+GENERATORS: dict[str, Callable[[str], str]] = {
+    "fields": fields_section,
+    "cli": cli_section,
+    "hook": hook_section,
+    "api": api_section,
+}
 
 
 def render(spec: str) -> str:

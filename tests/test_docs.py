@@ -16,11 +16,14 @@ How a page's fenced blocks are treated (docs/contributing-docs.md says the same 
 - Any other ```` ```toml ```` or ```` ```json ```` block must parse; other blocks are not code.
 
 Commands run in-process: ``matrixkit …`` (and ``python -m matrixkit …``), with ``VAR=value`` prefixes,
-``export VAR=value``, ``unset VAR``, ``cd``, ``mkdir -p`` and ``cat``. ``pip install`` is checked, not run:
-what it installs must be a distribution of this repository (with extras it declares), an existing directory,
-or (``-r``) a requirements file of the repository. A page marked ``<!-- docs-test: venv -->`` runs its
-commands in a shell inside a fresh virtual environment with matrixkit installed (slow): there ``pip`` and
-``pytest`` run for real. Anything else is an error, so that no command in the docs goes unchecked.
+``export VAR=value``, ``unset VAR``, ``cd``, ``mkdir -p`` and ``cat``; wildcards are expanded as a shell does.
+``pip install`` is checked, not run: what it installs must be a distribution of this repository (with extras it
+declares), an existing directory, or (``-r``) a requirements file of the repository — never PyPI's unrelated
+``matrixkit``. ``python3 tasks.py JOB`` is checked: a job of tasks.py that .ci/run runs. A page marked
+``<!-- docs-test: venv -->`` runs its commands in a shell inside a fresh virtual environment with matrixkit
+installed (slow): there ``pip``, ``pipx`` and ``pytest`` run for real, and the names of this repository's
+distributions resolve to wheels built from the checkout. Anything else is an error, so that no command in the
+docs goes unchecked. The README runs too.
 """
 
 from __future__ import annotations
@@ -46,17 +49,26 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "scripts"))
 
+sys.path.insert(0, str(ROOT))
+
 import gen_docs  # noqa: E402
 
 PAGES = sorted(p for p in DOCS.rglob("*.md"))
+#: Pages outside docs/ whose commands run too: the README people read first.
+READMES = [ROOT / "README.md"]
 PYTHON = {"python", "py", "python3"}
 CONSOLE = {"console", "shell-session"}
 SHELL = {"sh", "bash", "shell"}
 VENV_MARK = "<!-- docs-test: venv -->"
+#: Names on the package index that are not ours, and why a page must not tell anyone to install them.
+UNRELATED = {
+    "matrixkit": "'matrixkit' on PyPI is an unrelated project (synthetic matrix generation); "
+    "this one is maturity-matrixkit",
+}
 
 
 def _page_id(page: Path) -> str:
-    return page.relative_to(DOCS).as_posix()
+    return page.relative_to(DOCS if page.is_relative_to(DOCS) else ROOT).as_posix()
 
 
 # -- reading blocks -------------------------------------------------------------------------------------
@@ -78,8 +90,13 @@ _OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`
 
 
 def read_blocks(text: str) -> list[Block]:
-    """The fenced code blocks of a Markdown page, dedented (blocks may sit inside lists and admonitions)."""
+    """The fenced code blocks of a Markdown page, dedented (blocks may sit inside lists and admonitions).
+
+    Generated sections are skipped: they show signatures and docstrings, and test_generated_sections_are_current
+    checks them against the code.
+    """
     found = []
+    text = gen_docs.SECTION.sub(lambda m: m["begin"] + "\n" * m["body"].count("\n") + m["end"], text)
     lines = text.splitlines()
     i = 0
     while i < len(lines):
@@ -132,8 +149,16 @@ class DocsError(AssertionError):
 
 
 class PageRunner:
-    def __init__(self, page: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, venv_dir: Path | None) -> None:
+    def __init__(
+        self,
+        page: Path,
+        workdir: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        venv_dir: Path | None,
+        wheels: Path | None = None,
+    ) -> None:
         self.page, self.workdir, self.monkeypatch, self.venv = page, workdir, monkeypatch, venv_dir
+        self.wheels = wheels
         self.cwd = workdir
         self.namespace: dict[str, object] = {"__name__": "__docs__"}
         self.env: dict[str, str] = {}
@@ -232,11 +257,14 @@ class PageRunner:
             env[name] = value
         if not words:
             raise DocsError(f"{self.where(block)}: nothing to run in `{line}`")
-        program, args = words[0], words[1:]
+        program, args = words[0], self.expand(words[1:])
         if program == "python" and args[:2] == ["-m", "matrixkit"]:
             program, args = "matrixkit", args[2:]
         if program == "matrixkit":
             return self.matrixkit(args, env)
+        if program in PYTHON and args[:1] == ["tasks.py"]:
+            self.check_task(args[1:], block)
+            return 0, ""
         if program == "cd" and len(args) == 1:
             target = (self.cwd / args[0]).resolve()
             if not target.is_dir():
@@ -268,6 +296,29 @@ class PageRunner:
             f"and cat; pages marked {VENV_MARK} run any command)"
         )
 
+    def expand(self, words: list[str]) -> list[str]:
+        """Words with wildcards expanded against the working directory, as a shell does (left as they are when
+        nothing matches)."""
+        expanded = []
+        for word in words:
+            if any(c in word for c in "*?["):
+                found = sorted(str(p.relative_to(self.cwd)) for p in self.cwd.glob(word))
+                expanded += found or [word]
+            else:
+                expanded.append(word)
+        return expanded
+
+    def check_task(self, args: list[str], block: Block) -> None:
+        """``python3 tasks.py JOB`` is checked, not run (it sets up environments and runs whole suites): JOB must
+        be a job of tasks.py, and .ci/run must run it, so that CI runs what the page tells people to run."""
+        import tasks
+
+        if not args or args[0] not in tasks.COMMANDS:
+            raise DocsError(f"{self.where(block)}: tasks.py has no job {args[:1]} (jobs: {', '.join(tasks.COMMANDS)})")
+        ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+        if not re.search(rf"^python3 tasks\.py {re.escape(args[0])}\b", ci, re.MULTILINE):
+            raise DocsError(f"{self.where(block)}: .ci/run does not run `python3 tasks.py {args[0]}`")
+
     def check_pip(self, args: list[str], block: Block) -> None:
         """``pip install`` is not run outside venv pages; what it names must be a distribution of this
         repository (with extras it declares) or an existing directory."""
@@ -284,6 +335,8 @@ class PageRunner:
                 unknown = set((found[2] or "").split(",")) - {""} - distributions[found[1]]
                 if unknown:
                     raise DocsError(f"{self.where(block)}: {found[1]} has no extra {sorted(unknown)}")
+            elif found and found[1].lower() in UNRELATED:
+                raise DocsError(f"{self.where(block)}: pip install {arg}: {UNRELATED[found[1].lower()]}")
             elif not (self.cwd / arg.split("[")[0]).is_dir():
                 raise DocsError(f"{self.where(block)}: pip install {arg}: not a distribution of this repository")
 
@@ -311,6 +364,16 @@ class PageRunner:
     def shell(self, line: str, block: Block) -> tuple[int, str]:
         assert self.venv is not None
         words = shlex.split(line, comments=True)
+        if words[:1] in (["python3"], ["python"]) and words[1:2] == ["tasks.py"]:
+            self.check_task(words[2:], block)
+            return 0, ""
+        for start, word in enumerate(words):
+            # What pip or pipx installs must be ours, even where it really runs (`.../bin/pip install -q X`).
+            installs = {"pip": ["install"], "pip3": ["install"], "pipx": ["install", "inject"]}
+            if words[start + 1 : start + 2] and words[start + 1] in installs.get(Path(word).name, []):
+                rest = words[start + 2 :]
+                ends = [i for i, w in enumerate(rest) if w in ("&&", "||", ";", "|")]
+                self.check_pip(rest[: ends[0]] if ends else rest, block)
         if words[:1] == ["cd"] and len(words) == 2:
             self.cwd = (self.cwd / words[1]).resolve()
             return 0, ""
@@ -331,6 +394,13 @@ class PageRunner:
         env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(self.venv), COLUMNS="100")
         env["XDG_CONFIG_HOME"] = str(self.workdir / ".config")
         env["XDG_CACHE_HOME"] = str(self.workdir / ".cache")
+        # A home of its own (pages may write to ~), pipx's folders in it, and this checkout's distributions found
+        # by name: `pip install maturity-matrixkit` runs as written and installs what this checkout builds.
+        env["HOME"] = str(self.workdir / "home")
+        env["PIPX_HOME"] = str(self.workdir / "home" / ".local" / "pipx")
+        env["PIPX_BIN_DIR"] = str(self.workdir / "home" / ".local" / "bin")
+        env["PATH"] = f"{env['PIPX_BIN_DIR']}{os.pathsep}{env['PATH']}"
+        env["PIP_FIND_LINKS"] = " ".join(filter(None, [str(self.wheels), os.environ.get("PIP_FIND_LINKS", "")]))
         done = subprocess.run(
             ["bash", "-c", line], cwd=self.cwd, env=env, capture_output=True, text=True, timeout=900, check=False
         )
@@ -372,8 +442,8 @@ def _needs_venv(page: Path) -> bool:
     return re.search(rf"^{re.escape(VENV_MARK)}\s*$", page.read_text(encoding="utf-8"), re.MULTILINE) is not None
 
 
-FAST_PAGES = [p for p in PAGES if not _needs_venv(p)]
-VENV_PAGES = [p for p in PAGES if _needs_venv(p)]
+FAST_PAGES = [p for p in PAGES + READMES if not _needs_venv(p)]
+VENV_PAGES = [p for p in PAGES + READMES if _needs_venv(p)]
 
 #: Pages whose examples do not follow the conventions above yet, and why. Each is expected to fail (strictly):
 #: a page fixed but still listed here fails too, so the list only shrinks.
@@ -402,15 +472,34 @@ def test_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                 del sys.modules[name]
 
 
+@pytest.fixture(scope="session")
+def checkout_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Wheels of the core and every plugin, built from this checkout: venv pages install them by name."""
+    wheels = tmp_path_factory.mktemp("wheels")
+    projects = [ROOT, *sorted(p.parent for p in (ROOT / "plugins").glob("*/pyproject.toml"))]
+    command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), *projects]
+    subprocess.run(command, check=True, timeout=900, capture_output=True)
+    return wheels
+
+
 @pytest.mark.slow
+@pytest.mark.needs_plugins  # the pages install the repository's plugins (built from the checkout) and use them
 @pytest.mark.parametrize("page", _page_params(VENV_PAGES))
-def test_examples_run_in_a_fresh_environment(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_examples_run_in_a_fresh_environment(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checkout_wheels: Path
+) -> None:
     workdir = _prepare(tmp_path, monkeypatch)
+    (workdir / "home").mkdir()
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
-    subprocess.run([python, "-m", "pip", "install", "--quiet", f"{ROOT}[testing]"], check=True, timeout=900)
-    PageRunner(page, workdir, monkeypatch, env_dir).run(read_blocks(page.read_text(encoding="utf-8")))
+    wanted = ["maturity-matrixkit[testing]"]
+    text = page.read_text(encoding="utf-8")
+    if re.search(r"^\s*(\$ )?pipx ", text, re.MULTILINE):
+        wanted.append("pipx")  # a page that shows pipx runs it
+    pip = [python, "-m", "pip", "install", "--quiet", "--find-links", checkout_wheels, *wanted]
+    subprocess.run(pip, check=True, timeout=900, cwd=tmp_path)
+    PageRunner(page, workdir, monkeypatch, env_dir, checkout_wheels).run(read_blocks(text))
 
 
 # -- the runner itself ----------------------------------------------------------------------------------
@@ -426,6 +515,18 @@ def test_runner_reads_fences_titles_and_indented_blocks() -> None:
         ("python", None, "print(1)\n", 3),
         ("toml", "a/b.toml", "x = 1\n", 9),
         ("markdown", None, "```python\nnot a block\n```\n", 13),
+    ]
+
+
+def test_runner_expands_wildcards_as_a_shell_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("table-2.json", "table-1.json", "notes.txt"):
+        (tmp_path / name).write_text("{}")
+    runner = PageRunner(DOCS / "index.md", tmp_path, monkeypatch, None)
+    assert runner.expand(["collate", "table-*.json", "none-*.csv"]) == [
+        "collate",
+        "table-1.json",
+        "table-2.json",
+        "none-*.csv",  # no match: left as written, as bash leaves it
     ]
 
 
@@ -446,14 +547,22 @@ def test_runner_catches_wrong_output_and_unknown_commands(tmp_path: Path, monkey
     with pytest.raises(DocsError, match="cannot run in the docs tests"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```console\n$ rm -rf /\n```\n"))
     with pytest.raises(DocsError, match="has no extra"):
-        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install 'matrixkit[nope]'\n```\n"))
+        nope = read_blocks("```sh\npip install 'maturity-matrixkit[nope]'\n```\n")
+        PageRunner(page, tmp_path, monkeypatch, None).run(nope)
     with pytest.raises(DocsError, match="no such file in the repository"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install -r nothing.txt\n```\n"))
     with pytest.raises(DocsError, match="not a distribution of this repository"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install requests\n```\n"))
     PageRunner(page, tmp_path, monkeypatch, None).run(
-        read_blocks("```sh\npip install -U 'matrixkit-exporters[pdf]'\n```\n")
+        read_blocks("```sh\npip install -U 'maturity-matrixkit-exporters[pdf]'\n```\n")
     )
+    with pytest.raises(DocsError, match="unrelated project"):
+        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npip install matrixkit\n```\n"))
+    with pytest.raises(DocsError, match=r"tasks\.py has no job"):
+        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npython3 tasks.py deploy\n```\n"))
+    with pytest.raises(DocsError, match=r"\.ci/run does not run"):
+        PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npython3 tasks.py bench\n```\n"))
+    PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```sh\npython3 tasks.py test\n```\n"))
     with pytest.raises(DocsError, match="not valid TOML"):
         PageRunner(page, tmp_path, monkeypatch, None).run(read_blocks("```toml\nx = = 1\n```\n"))
     failing = read_blocks("```sh\nmatrixkit show no-such-instrument\n```\n")
@@ -516,6 +625,32 @@ def test_every_cli_command_is_on_the_cli_page() -> None:
         assert f"### `matrixkit {name}`" in page, f"the core command {name!r} is missing from docs/reference/cli.md"
 
 
+def test_every_public_name_is_on_the_api_page() -> None:
+    """docs/reference/api.md has a generated section (signature and docstring) for each name in matrixkit.__all__."""
+    page = (DOCS / "reference" / "api.md").read_text(encoding="utf-8")
+    documented = [spec.split()[1] for spec in gen_docs.sections(page) if spec.startswith("api ")]
+    assert sorted(documented) == sorted(set(documented)), "a public name has two sections on the API page"
+    missing = sorted(set(gen_docs.public_names()) - set(documented))
+    assert not missing, f"public names without a section on docs/reference/api.md: {missing}"
+    assert "`matrixkit.__version__`" in page
+
+
+def test_the_api_generator_renders_signatures_docstrings_and_fields() -> None:
+    tally = gen_docs.render("api Tally merge answered")
+    assert "class Tally(counts: Iterable[int], missing: int = 0)" in tally
+    assert "| `missing` | `int` |" in tally
+    assert "Tally.merge(other: Tally) -> Tally" in tally and "*property*" in tally
+    with pytest.raises(KeyError, match=r"not in matrixkit\.__all__"):
+        gen_docs.render("api format")
+    with pytest.raises(KeyError, match="no member"):
+        gen_docs.render("api Tally no_such_member")
+    markdown = gen_docs.docstring_to_markdown(
+        "Do it.\n\nExample::\n\n    do(1)\n\n:param x: the thing\n    on two lines\n:returns: nothing"
+    )
+    expected = "Do it.\n\nExample:\n\n```python\ndo(1)\n```\n\n- `x`: the thing on two lines\n- returns: nothing"
+    assert markdown == expected
+
+
 def test_every_instrument_format_table_is_on_the_format_page() -> None:
     from matrixkit.schema import instrument_schema
 
@@ -523,6 +658,42 @@ def test_every_instrument_format_table_is_on_the_format_page() -> None:
     wanted = set(instrument_schema()["$defs"]) - {"Instrument", "VariantSpec"}
     present = {spec.split()[1] for spec in gen_docs.sections(page) if spec.startswith("fields ")}
     assert wanted <= present, f"tables missing from docs/reference/instrument-format.md: {sorted(wanted - present)}"
+
+
+# -- the names people install ---------------------------------------------------------------------------
+
+
+def _tracked_text_files() -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=False)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    suffixes = {".md", ".py", ".toml", ".tmpl", ".html", ".j2", ".typ", ".txt", ".sh", ".yml", ""}
+    files = [ROOT / name for name in listed.stdout.decode().split("\0") if name]
+    return [f for f in files if f.suffix in suffixes and f.is_file() and f.name != "CHANGELOG.md"]
+
+
+def test_no_one_is_told_to_install_the_unrelated_matrixkit() -> None:
+    """PyPI's 'matrixkit' is another project: no file says to install it, except to warn ("never ...")."""
+    install = re.compile(
+        r"(?i)(never\W+)?\bpip[x3]? install(?:\s+(?!#)[^\s#`]+){0,8}?\s+[\"']?matrixkit(?:\[[\w,]*\])?[\"']?(?=[\s`]|$)"
+    )
+    found = []
+    for path in _tracked_text_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            found += [f"{path.relative_to(ROOT)}:{number}: {line.strip()}" for m in install.finditer(line) if not m[1]]
+    assert not found, "install maturity-matrixkit, never matrixkit:\n" + "\n".join(found)
+
+
+def test_no_file_names_the_old_distribution_names() -> None:
+    """The plugins' distributions are maturity-matrixkit-*; the changelog alone tells of the old names."""
+    old = re.compile(r"(?<![-\w])matrixkit-(?:pit-tools|exporters|web)(?![-\w])")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in _tracked_text_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if old.search(line)
+    ]
+    assert not found, "old distribution names:\n" + "\n".join(found)
 
 
 # -- the site --------------------------------------------------------------------------------------------
@@ -550,7 +721,6 @@ def test_every_page_is_in_the_navigation() -> None:
 
 def test_the_site_builds_without_warnings(tmp_path: Path) -> None:
     pytest.importorskip("mkdocs")
-    pytest.importorskip("mkdocstrings")
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
         cwd=ROOT,

@@ -420,3 +420,47 @@ def test_a_variant_with_its_base_id_gets_the_same_message_from_validate_and_show
     assert any(message in str(p) for p in registry.instruments.problems)
     validated = run_in_process(["validate", str(tmp_path / "self.toml")], registry)
     assert validated.status == 1 and message in validated.out
+
+
+def test_a_reader_whose_reading_raises_is_reported_naming_its_plugin(tmp_path: Path) -> None:
+    from matrixkit import services
+    from matrixkit.errors import ProblemLog
+
+    class Broken:
+        """A reading that fails part-way, as a plugin's bug would."""
+
+        def __init__(self, path: str) -> None:
+            self.name = path
+            self.problems = ProblemLog()
+
+        def blocks(self, sort_by=None):  # type: ignore[no-untyped-def]
+            raise KeyError("column 7")
+            yield
+
+        def notes(self) -> list[str]:
+            return []
+
+    class Reader:
+        name = "odd"
+        extensions = (".odd",)
+        description = "a reader that fails while reading"
+
+        def read(self, path, instrument, options):  # type: ignore[no-untyped-def]
+            return Broken(str(path))
+
+    class Readers:
+        __name__ = "odd-readers"
+
+        @hookimpl
+        def matrixkit_register_readers(self, register):  # type: ignore[no-untyped-def]
+            register.reader(Reader())
+
+    registry = Registry.for_plugins(GenericToolsPlugin(), Readers())
+    instrument = registry.instrument("digital-maturity")
+    (tmp_path / "answers.odd").write_text("whatever")
+    for call in (
+        lambda: services.read_responses(tmp_path / "answers.odd", instrument, registry),
+        lambda: services.collate_inputs([str(tmp_path / "answers.odd")], instrument, registry),
+    ):
+        with pytest.raises(PluginError, match=r"plugin 'odd-readers' failed while reading .*answers\.odd.*KeyError"):
+            call()

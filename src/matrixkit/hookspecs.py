@@ -102,7 +102,7 @@ def matrixkit_register_exporters(register: ExporterRegister) -> None:
 
     Registering must not import the library that renders (an XLSX or PDF library is imported inside the
     render method). ``availability()`` returns ``None`` when the format can be written, else a one-line hint
-    such as ``"install matrixkit-exporters[pdf]"``. Two plugins registering the same format name is an
+    such as ``"install maturity-matrixkit-exporters[pdf]"``. Two plugins registering the same format name is an
     error. Since 0.1.
 
     Example::

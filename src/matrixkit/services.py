@@ -34,10 +34,10 @@ from matrixkit.io.options import ReadOptions
 from matrixkit.io.participants import ParticipantLedger
 from matrixkit.io.readers import Reading, reader_for
 from matrixkit.io.response_files import read_document, responses_reading
-from matrixkit.io.wide import ResponseBlock, WideReading, name_key
+from matrixkit.io.wide import ResponseBlock, name_key
 from matrixkit.io.workshop_file import is_workshop_document, load_workshop, workshop_from_document
 from matrixkit.model import Instrument
-from matrixkit.registry import Registered, Registry
+from matrixkit.registry import PluginInfo, Registered, Registry
 from matrixkit.report import (
     CollationReport,
     Comparison,
@@ -102,6 +102,8 @@ class _Input:
     name: str
     reading: Reading | None = None
     collation: CollationDocument | None = None
+    #: The plugin whose reader made :attr:`reading` (its failures are reported naming it).
+    plugin: PluginInfo | None = None
 
 
 def _check_options(options: ReadOptions, instrument: Instrument) -> None:
@@ -122,16 +124,17 @@ def _open_input(path: str, instrument: Instrument, registry: Registry, options: 
     found = reader_for(path, [r.obj for r in registry.readers.values()])
     plugin = next(r.plugin for r in registry.readers.values() if r.obj is found)
     with registry.blame(plugin, f"opening {path} with the reader {found.name!r}"):
-        return _Input(path, reading=found.read(path, instrument, options))
+        return _Input(path, reading=found.read(path, instrument, options), plugin=plugin)
 
 
-def _blocks(reading: Reading, registry: Registry, sort_by: str | None = None) -> Iterator[ResponseBlock]:
-    plugin = next((r.plugin for r in registry.readers.values() if isinstance(reading, type(r.obj))), None)
-    if plugin is None or isinstance(reading, WideReading):
-        yield from reading.blocks(sort_by)
+def _blocks(item: _Input, sort_by: str | None = None) -> Iterator[ResponseBlock]:
+    """The blocks of an input's reading; an exception raised in a plugin's reader is reported naming it."""
+    assert item.reading is not None
+    if item.plugin is None:
+        yield from item.reading.blocks(sort_by)
         return
-    with registry.blame(plugin, f"reading {reading.name}"):
-        yield from reading.blocks(sort_by)
+    with Registry.blame(item.plugin, f"reading {item.name}"):
+        yield from item.reading.blocks(sort_by)
 
 
 def _attribute(block: ResponseBlock, by: str) -> str | None:
@@ -159,7 +162,7 @@ def read_responses(
     reading = opened.reading
     responses: list[Response] = []
     entries: list[_Entry] = []
-    for block in _blocks(reading, registry):
+    for block in _blocks(opened):
         found = list(block.responses())
         responses += found
         if block.participants is not None:
@@ -333,7 +336,7 @@ def _count(
         assert item.reading is not None
         reading = item.reading
         collator = Collator(instrument, by)
-        for block in _blocks(reading, registry, by):
+        for block in _blocks(item, by):
             if drop:
                 block = block.keep([block.origin(row) not in drop for row in block.rows])
             if block.participants is not None:
@@ -398,7 +401,7 @@ def _duplicates(
             continue
         reopened = _open_input(item.name, instrument, registry, options)
         assert reopened.reading is not None
-        for block in _blocks(reopened.reading, registry):
+        for block in _blocks(reopened):
             if block.participants is None:
                 continue
             kept = block.keep([hash(participant_key(p)) in suspects for p in block.participants])

@@ -40,7 +40,7 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright is not installed (pip install matrixkit-exporters[test])")
+        _unavailable("Playwright is not installed (pip install maturity-matrixkit-exporters[test])")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True

@@ -1,4 +1,4 @@
-"""matrixkit's contract test kit over every exporter the installed distribution matrixkit-exporters registers.
+"""matrixkit's contract test kit over every exporter the installed distribution maturity-matrixkit-exporters registers.
 
 Every exporter is checked for every kind it lists (blank sheet, record sheet, collation, workshop report):
 it renders any generated subject of any generated instrument, escapes a hostile probe in every text (HTML and
@@ -15,6 +15,6 @@ from matrixkit.testing.contract import ExporterContract
 
 
 class TestExporters(ExporterContract):
-    distribution = "matrixkit-exporters"
+    distribution = "maturity-matrixkit-exporters"
     max_examples = 5
     shrink = False

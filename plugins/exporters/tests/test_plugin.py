@@ -102,7 +102,7 @@ def test_a_missing_extra_makes_the_format_unavailable_with_an_install_hint(
     status, out, _ = run(["formats", "--json"], registry)
     record = {r["name"]: r for r in json.loads(out)}[fmt]
     assert record["available"] is False
-    assert record["hint"].startswith(f"install matrixkit-exporters[{extra}]")
+    assert record["hint"].startswith(f"install maturity-matrixkit-exporters[{extra}]")
 
     instrument = str(Path(__file__).parent / "data" / "partnership.toml")
     target = tmp_path / f"sheet.{fmt}"

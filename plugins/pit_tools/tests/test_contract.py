@@ -1,4 +1,4 @@
-"""matrixkit's contract test kit over everything the installed distribution matrixkit-pit-tools registers.
+"""matrixkit's contract test kit over everything the installed distribution maturity-matrixkit-pit-tools registers.
 
 The kit builds a registry of the core's built-ins and this distribution's entry points only, so these checks
 also prove that every entry point is declared and importable, that every shipped file loads on its own, and
@@ -13,5 +13,5 @@ from matrixkit.testing.contract import InstrumentContract
 
 
 class TestPitTools(InstrumentContract):
-    distribution = "matrixkit-pit-tools"
+    distribution = "maturity-matrixkit-pit-tools"
     expected_ids = tuple(ident for idents in INSTRUMENT_IDS.values() for ident in idents)

@@ -47,9 +47,9 @@ def test_instrument_files_ship_inside_the_package() -> None:
 
 def _installed() -> None:
     try:
-        dist = distribution("matrixkit-pit-tools")
+        dist = distribution("maturity-matrixkit-pit-tools")
     except PackageNotFoundError:  # pragma: no cover - depends on the environment
-        pytest.skip("matrixkit-pit-tools is not installed (pip install -e plugins/pit_tools)")
+        pytest.skip("maturity-matrixkit-pit-tools is not installed (pip install -e plugins/pit_tools)")
     names = {ep.name: ep.value for ep in dist.entry_points if ep.group == "matrixkit"}
     # One entry point per tool, and one for the pit-profile command.
     assert names == {name: MODULES[name].__name__ for name in PLUGINS} | {"pit-profile": "matrixkit_pit_tools.command"}

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matrixkit_exporters", reason="the profile extra is not installed (matrixkit-pit-tools[profile])")
+pytest.importorskip(
+    "matrixkit_exporters", reason="the profile extra is not installed (maturity-matrixkit-pit-tools[profile])"
+)
 
 import docx
 import pypdf
@@ -218,5 +220,5 @@ def test_without_the_profile_extra_the_command_says_what_to_install(
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "typst" else real(name, *a))
     status, _, err = run(["pit-profile", str(TOOL_A), "-o", str(tmp_path / "p.pdf")], registry)
     assert status == 1
-    assert "install matrixkit-pit-tools[profile] (missing: typst)" in err
+    assert "install maturity-matrixkit-pit-tools[profile] (missing: typst)" in err
     assert list(tmp_path.iterdir()) == []

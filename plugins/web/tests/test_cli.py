@@ -18,7 +18,7 @@ def run(registry: Registry, *args: str) -> tuple[int, str, str]:
 
 def test_serve_is_a_command(registry: Registry, capsys: object) -> None:
     assert "serve" in registry.commands
-    assert registry.commands["serve"].plugin.distribution == "matrixkit-web"
+    assert registry.commands["serve"].plugin.distribution == "maturity-matrixkit-web"
     result = subprocess.run(
         [sys.executable, "-m", "matrixkit", "serve", "--help"], capture_output=True, text=True, check=False
     )

@@ -20,7 +20,7 @@ an instrument of another distribution name it in :attr:`PluginContract.requires`
 
 The checks are also plain functions (:func:`check_instrument`, :func:`check_exporter`, ...) that raise
 :class:`AssertionError` with a message naming the plugin and the thing that failed; use them from any test
-framework. Requires ``matrixkit[testing]`` (pytest and hypothesis).
+framework. Requires ``maturity-matrixkit[testing]`` (pytest and hypothesis).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -107,8 +108,6 @@ def distribution_plugins(name: str) -> list[object]:
     Raises :class:`AssertionError` when the distribution is not installed or declares no entry point in the
     ``matrixkit`` group (a plugin that pip installed but matrixkit would never find).
     """
-    from importlib.metadata import PackageNotFoundError, distribution
-
     try:
         dist = distribution(name)
     except PackageNotFoundError:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from matrixkit.registry import Registry
+from matrixkit.registry import Registry, reset_registry
 from matrixkit.testing.contract import CliResult, plugin_registry, run_cli
 
 __all__ = ["matrixkit_cli", "matrixkit_isolated", "matrixkit_registry"]
@@ -44,8 +44,6 @@ def matrixkit_isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("matrixkit-config")))
     monkeypatch.setenv("APPDATA", str(tmp_path_factory.mktemp("matrixkit-appdata")))
-    from matrixkit.registry import reset_registry
-
     reset_registry()
 
 

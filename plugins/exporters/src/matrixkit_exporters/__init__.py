@@ -1,4 +1,4 @@
-"""matrixkit-exporters: the artefacts a facilitator hands out and takes to the board.
+"""maturity-matrixkit-exporters: the artefacts a facilitator hands out and takes to the board.
 
 Blank matrices to mark up, individual record sheets, workshop collation sheets and workshop reports, as CSV,
 Markdown, HTML, XLSX, PDF and Word, with the charts (how people placed each domain, the level per domain) as SVG
@@ -11,6 +11,6 @@ format is written.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__"]

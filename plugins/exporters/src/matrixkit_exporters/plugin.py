@@ -1,4 +1,4 @@
-"""The ``exporters`` plugin: registers the formats of matrixkit-exporters.
+"""The ``exporters`` plugin: registers the formats of maturity-matrixkit-exporters.
 
 This module is what the entry point loads, so it imports nothing but the standard library and matrixkit:
 each format's module — and the library that writes it — is imported when something is rendered.
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["EXPORTERS", "PluginExporter"]
 
 PLUGIN_NAME = "exporters"
-DISTRIBUTION = "matrixkit-exporters"
+DISTRIBUTION = "maturity-matrixkit-exporters"
 
 
 class PluginExporter(Exporter):
@@ -37,7 +37,7 @@ class PluginExporter(Exporter):
     module: ClassVar[str]
     #: Top-level import names of the libraries the format needs.
     requires: ClassVar[tuple[str, ...]] = ()
-    #: The extra of matrixkit-exporters that installs them.
+    #: The extra of maturity-matrixkit-exporters that installs them.
     extra: ClassVar[str | None] = None
 
     def availability(self) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __all__ = ["INSTRUMENT_IDS", "__version__"]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Instrument ids registered by each entry point of this distribution.
 INSTRUMENT_IDS: dict[str, tuple[str, ...]] = {

@@ -11,7 +11,7 @@ with the extension, a binary format is never printed on a terminal, and the file
 
 This module is loaded by every ``matrixkit`` command, so it imports nothing heavy: the profile, matplotlib and
 the exporters are imported when the command runs. They come with the ``profile`` extra
-(``pip install "matrixkit-pit-tools[profile]"``); without it the command says so and exits 1.
+(``pip install "maturity-matrixkit-pit-tools[profile]"``); without it the command says so and exits 1.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def _available(fmt: str) -> None:
     ]
     if missing:
         raise MatrixkitError(
-            f"pit-profile as {fmt} is unavailable: install matrixkit-pit-tools[profile] (missing: {', '.join(missing)})"
+            f"pit-profile as {fmt} is unavailable: install maturity-matrixkit-pit-tools[profile] "
+            f"(missing: {', '.join(missing)})"
         )
 
 

@@ -10,7 +10,7 @@ A participant's name (or API participant id) is compared after
    character to the prototype it looks like: Cyrillic ``о`` in ``Bоb`` becomes Latin ``o``.
 
 The skeleton is ICU's (``SpoofChecker.getSkeleton``, through PyICU: Unicode's own ``confusables.txt`` as ICU
-compiles it). Without PyICU (``pip install matrixkit-web[icu]``) steps 1–3 still apply, look-alikes from other
+compiles it). Without PyICU (``pip install maturity-matrixkit-web[icu]``) steps 1–3 still apply, look-alikes from other
 scripts are not caught, and the server says so at start-up (:func:`skeleton_unavailable`).
 
 The stored key is the SHA-256 of the result: fixed length whatever the name, and it says nothing a name would.
@@ -47,7 +47,7 @@ def skeleton_unavailable() -> str | None:
     if _spoof_checker() is None:
         return (
             "look-alike names (Unicode TR39 confusables, e.g. Cyrillic о for Latin o) are not compared: install "
-            "matrixkit-web[icu] (PyICU)"
+            "maturity-matrixkit-web[icu] (PyICU)"
         )
     return None
 

@@ -25,7 +25,7 @@ participants join with a short code, answer the matrix row by row and submit. Th
 live; decisions, priorities and actions are recorded per domain; any installed export can be downloaded.
 
 Data is kept in a SQLite file (WAL mode) by default, or in PostgreSQL with --db postgresql://user@host/dbname
-(install matrixkit-web[postgres]). The JSON API is described at /openapi.json.
+(install maturity-matrixkit-web[postgres]). The JSON API is described at /openapi.json.
 
 Several workers (--workers) and several servers on one PostgreSQL database share everything through the
 database: sessions, rate limits and live updates. Listening beyond this machine (--host other than loopback)

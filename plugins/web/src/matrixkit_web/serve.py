@@ -135,7 +135,7 @@ def serve(
         raise MatrixkitError(f"--db {db}: {exc}") from None
     except ModuleNotFoundError as exc:
         raise MatrixkitError(
-            f"--db {db}: the database driver {exc.name!r} is not installed; install matrixkit-web[postgres]"
+            f"--db {db}: the database driver {exc.name!r} is not installed; install maturity-matrixkit-web[postgres]"
         ) from None
     # Migrate now, so that a database that cannot be reached or upgraded fails before the server starts (the
     # workers find it up to date).
