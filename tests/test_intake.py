@@ -329,6 +329,31 @@ def test_a_form_in_its_own_words_is_refused_grouped_then_collates_with_the_mappi
     assert mapped_data["groups"] == direct_data["groups"]
 
 
+def test_map_guesses_near_spellings_and_reads_workbooks_through_the_readers(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    written = cli("map", "pit-a", "ms-forms-mistakes.xlsx", "-o", "mistakes.toml")
+    assert written.status == 0, written.err
+    text = (tmp_path / "mistakes.toml").read_text()
+    assert '"Start time" = "ignore"   # form bookkeeping: not used' in text
+    assert '"13. Any comments on leadership?" = "comment:leadership"   # the heading contains the word' in text
+    assert (
+        '"Developping" = "developing"   # a guess: check it; 1 cell in "1. Leadership - where is your partnership?"'
+        in (text)
+    )
+    assert '# "2/3" = ""   # 1 cell in "3. Prioritisation: how are priorities agreed?"; a mark across two levels: ' in (
+        text
+    )
+    collated = cli("collate", "pit-a", "ms-forms-mistakes.xlsx", "--map", "mistakes.toml", "--between", "higher")
+    assert collated.status == 0, collated.err
+    assert json.loads(collated.out)["domains"][0]["counts"]["developing"] == 4
+    form = cli("map", "pit-a", "sheet-ann.xlsx")
+    assert form.status == 0 and '"Name" = "participant"' in form.out and '"Evaluation" = "evaluation"' in form.out
+    Path("r.toml").write_text('format = 1\nparticipant = "A"\n')
+    refused = cli("map", "pit-a", "r.toml")
+    assert refused.status == 1
+    assert "r.toml: a toml file names its domains itself; 'map' maps the columns of a response table" in refused.err
+    assert "no such file" in cli("map", "pit-a", "nowhere.csv").err
+
+
 def test_a_mapping_file_names_columns_and_is_checked(cli, pit_a: Instrument, pit_registry: Registry) -> None:  # type: ignore[no-untyped-def]
     # Email as the participant (Name then is not used), the leadership comment column kept as an attribute.
     Path("email.toml").write_text(

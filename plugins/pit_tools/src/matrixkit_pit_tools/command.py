@@ -35,7 +35,7 @@ __all__ = ["FORMATS", "matrixkit_register_commands"]
 FORMATS = {"pdf": ".pdf", "html": ".html", "docx": ".docx", "svg": ".svg", "png": ".png"}
 #: The formats that are text, which may be written to a terminal.
 TEXT_FORMATS = frozenset({"html", "svg"})
-#: What each format needs besides matrixkit-exporters (top-level import names).
+#: What each format needs besides maturity-matrixkit-exporters (top-level import names).
 _NEEDS = {"pdf": ("typst", "matplotlib"), "html": ("jinja2", "matplotlib"), "docx": ("docx", "matplotlib")}
 
 

@@ -11,7 +11,7 @@ topic-based variants count as their tool) and :func:`triangle_figure` draws the 
 seam split into one cell per domain, filled with the level the workshop agreed for it, and labelled with the
 tool's overall level — the lower median of its agreed levels, the statistic matrixkit's default consensus rule
 uses (computed by matrixkit's own functions). :func:`profile_document` adds a summary table per tool and
-renders through matrixkit-exporters (PDF, HTML, Word); the picture alone is SVG or PNG.
+renders through maturity-matrixkit-exporters (PDF, HTML, Word); the picture alone is SVG or PNG.
 """
 
 from __future__ import annotations
