@@ -173,7 +173,10 @@ def test_empty_and_header_only_files(tmp_path: Path, dm: Instrument) -> None:
     ]
     assert problems_of(write(tmp_path, "blank.csv", "\n\n"), dm)[0].startswith("blank.csv:1: empty file")
     only = problems_of(write(tmp_path, "h.csv", f"participant,{KEYS}\n"), dm)
-    assert only == ["h.csv: no responses in the file"]
+    assert only == [
+        "h.csv: no responses in the file; check it is the file people filled in (in a workbook, --sheet chooses the "
+        "sheet)"
+    ]
 
 
 def test_windows_1252_is_recognised_and_a_wrong_encoding_named(tmp_path: Path, dm: Instrument) -> None:
@@ -192,7 +195,8 @@ def test_windows_1252_is_recognised_and_a_wrong_encoding_named(tmp_path: Path, d
 def test_responses_for_another_instrument(tmp_path: Path, dm: Instrument) -> None:
     path = write(tmp_path, "t.csv", f"participant,instrument,{KEYS}\nP1,pit-a,{','.join('1' * 12)}\n")
     assert problems_of(path, dm) == [
-        "t.csv:2: column \"instrument\": a response to instrument 'pit-a', not 'digital-maturity'"
+        "t.csv:2: column \"instrument\": a response to instrument 'pit-a', not 'digital-maturity'; collate it with "
+        "the instrument it answers, or correct the cell"
     ]
 
 

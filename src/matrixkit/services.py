@@ -170,7 +170,13 @@ def read_responses(
     drop = _dedupe(entries, options, reading.problems)
     reading.problems.raise_if_any()
     if not responses:
-        raise ValidationError(Problem("no responses in the file", file=name))
+        raise ValidationError(
+            Problem(
+                "no responses in the file",
+                file=name,
+                hint="check it is the file people filled in (in a workbook, --sheet chooses the sheet)",
+            )
+        )
     return [r for r in responses if r.origin not in drop]
 
 

@@ -624,7 +624,12 @@ class WideReading:
                 for i, cell in enumerate(columns[column.index]):
                     if cell.strip() and cell.strip() != expected:
                         self._problem(
-                            f"a response to {column.kind} {cell.strip()!r}, not {expected!r}", numbers[i], column
+                            f"a response to {column.kind} {cell.strip()!r}, not {expected!r}",
+                            numbers[i],
+                            column,
+                            "collate it with the instrument it answers, or correct the cell"
+                            if column.kind == "instrument"
+                            else "check it was answered on this version of the matrix, or correct the cell",
                         )
                         good[i] = False
             times = None
