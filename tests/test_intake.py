@@ -268,6 +268,21 @@ def test_by_matches_the_column_however_written_and_groups_show_as_first_written(
     assert (shouted["groups"], shouted["domains"]) == (data["groups"], data["domains"])
 
 
+def test_groups_of_response_files_show_as_first_written_too(cli) -> None:  # type: ignore[no-untyped-def]
+    people = [("Al", "vcse"), ("Bo", "Civic "), ("Cy", "VCSE"), ("Di", "CIVIC"), ("Ed", "Health")]
+    Path("r.toml").write_text(
+        'format = 1\ninstrument = "pit-a"\n'
+        + "".join(
+            f'\n[[responses]]\nparticipant = "{who}"\nattributes = {{ sector = "{sector}" }}\n'
+            "choices = { leadership = 2 }\n"
+            for who, sector in people
+        )
+    )
+    result = cli("collate", "pit-a", "r.toml", "--by", "Sector")
+    assert result.status == 0, result.err
+    assert json.loads(result.out)["groups"] == {"vcse": 2, "Civic": 2, "Health": 1}
+
+
 def test_by_an_attribute_no_input_has_is_an_error_with_a_suggestion(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("collate", "pit-b", "google-forms.csv", "--by", "sectr", "-o", "out.json")
     assert result.status == 1 and result.out == ""

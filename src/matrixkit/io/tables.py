@@ -354,6 +354,10 @@ class Workbook:
             )
         return sheet
 
+    def data(self, sheet: str) -> Any:
+        """python-calamine's sheet named ``sheet``."""
+        return self._book.get_sheet_by_name(self.check(sheet))
+
     def table(self, sheet: str) -> SheetTable:
         """The sheet as a table (its first row with text is the header)."""
         return SheetTable(self.name, self.check(sheet), workbook=self)
@@ -361,7 +365,7 @@ class Workbook:
     def cells(self, sheet: str, limit: int = CHUNK_ROWS) -> tuple[list[list[str]], int, int]:
         """At most ``limit`` rows of a sheet as the texts a person sees, with the number of the first row
         (1-based) and the index of the first column (0 = ``A``): a small sheet laid out as a form."""
-        data = self._book.get_sheet_by_name(self.check(sheet))
+        data = self.data(sheet)
         start = data.start or (0, 0)
         rows = [[_cell_text(c) for c in cells] for cells in islice(data.iter_rows(), limit)]
         return rows, start[0] + 1, start[1]
@@ -377,7 +381,7 @@ class SheetTable:
         self.name = os.fspath(path)
         self.problems: list[Problem] = []
         self.sheet = book.check(sheet) if sheet is not None else book.visible[0]
-        self._data = book._book.get_sheet_by_name(self.sheet)
+        self._data = book.data(self.sheet)
         self._rows = iter(self._data.iter_rows())
         self._row = self._data.start[0] if self._data.start else 0
         self._first_column = self._data.start[1] if self._data.start else 0
