@@ -39,6 +39,10 @@ def run(*cmd: str | Path, env: dict[str, str] | None = None, check: bool = True)
     return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=check).returncode  # noqa: S603
 
 
+#: This repository's distributions under the names they had before 0.2.0.
+FORMER_NAMES = ("matrixkit", "matrixkit-pit-tools", "matrixkit-exporters", "matrixkit-web")
+
+
 def _stamp(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for file in files:
@@ -59,6 +63,9 @@ def ensure_env(env: Path, requirements: list[str], stamp_files: list[Path]) -> P
         say(f"creating {env.name}")
         venv.EnvBuilder(with_pip=True, clear=True).create(env)
     run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    # Environments made before the distributions were renamed (0.2.0) still hold them under their old names,
+    # with the same entry points: two plugins of one name, which matrixkit refuses.
+    run(python, "-m", "pip", "uninstall", "--quiet", "--yes", *FORMER_NAMES, check=False)
     run(python, "-m", "pip", "install", "--quiet", *requirements)
     stamp.write_text(wanted)
     return python

@@ -203,3 +203,18 @@ def test_output_files_get_the_usual_permissions(cli, tmp_path: Path) -> None:  #
     assert cli("show", "digital-maturity", "-o", str(out)).status == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["sheet.txt"]
+
+
+def test_help_and_usage_errors_go_to_the_context_streams() -> None:
+    """argparse's own printing (help, usage, errors) is captured like everything else a command prints."""
+    from matrixkit.testing.contract import run_cli
+
+    shown = run_cli(["tools", "--help"])
+    assert shown.status == 0
+    assert shown.out.startswith("usage: matrixkit tools") and shown.err == ""
+    wrong = run_cli(["collate", "pit-a"])
+    assert wrong.status == 2 and wrong.out == ""
+    assert wrong.err.startswith("usage: matrixkit collate")
+    assert "error: the following arguments are required" in wrong.err
+    version = run_cli(["--debug", "--version"])
+    assert version.status == 0 and version.out.startswith("matrixkit ") and version.err == ""

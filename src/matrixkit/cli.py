@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from matrixkit import services, versions
 from matrixkit.errors import MatrixkitError, Problem, ValidationError
@@ -26,6 +26,9 @@ from matrixkit.io.mapping import read_mapping
 from matrixkit.io.options import BETWEEN_POLICIES, DUPLICATE_POLICIES, ReadOptions
 from matrixkit.model import Instrument
 from matrixkit.registry import Command, Registry, get_registry
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["Context", "add_output_arguments", "add_read_arguments", "build_parser", "main", "run"]
 
@@ -155,6 +158,31 @@ def add_read_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse printing help, usage and errors to the given streams (a :class:`Context`'s) instead of
+    ``sys.stdout`` and ``sys.stderr``, so that a command run in-process can be captured whole."""
+
+    def __init__(self, *args: Any, stdout: TextIO | None = None, stderr: TextIO | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stdout = stdout if stdout is not None else sys.stdout
+        self.stderr = stderr if stderr is not None else sys.stderr
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        super().print_help(file if file is not None else self.stdout)
+
+    def print_usage(self, file: SupportsWrite[str] | None = None) -> None:
+        super().print_usage(file if file is not None else self.stdout)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(self.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            self.stderr.write(message)
+        sys.exit(status)
+
+
 class _VersionAction(argparse.Action):
     """``--version`` anywhere on the command line: what :func:`matrixkit.versions.describe` says (read only when
     asked: it reads every installed distribution's metadata)."""
@@ -163,18 +191,24 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        parser.exit(message=versions.describe() + "\n")
+        print(versions.describe(), file=parser.stdout if isinstance(parser, _Parser) else sys.stdout)
+        parser.exit()
 
 
-def build_parser(registry: Registry, *, only: str | None = None) -> argparse.ArgumentParser:
-    """The ``matrixkit`` parser with every registered command.
+def build_parser(
+    registry: Registry, *, only: str | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> argparse.ArgumentParser:
+    """The ``matrixkit`` parser with every registered command, printing help and errors to ``stdout`` and
+    ``stderr`` (the process's when not given).
 
     :param only: configure the options of this command alone; the others are still listed with their help.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="matrixkit",
         description="Maturity-matrix instruments: list and show them, assess, collate, report.",
         epilog="Run 'matrixkit COMMAND --help' for a command's options.",
+        stdout=stdout,
+        stderr=stderr,
     )
     parser.add_argument(
         "--version", "-V", action=_VersionAction, help="show which matrixkit and plugins are installed, and exit"
@@ -188,6 +222,8 @@ def build_parser(registry: Registry, *, only: str | None = None) -> argparse.Arg
             help=command.help,
             description=command.description or command.help,
             formatter_class=argparse.RawDescriptionHelpFormatter,
+            stdout=stdout,
+            stderr=stderr,
         )
         if command.configure is not None and (only is None or name == only):
             with registry.blame(registered.plugin, f"configuring the command {name!r}"):
@@ -239,7 +275,7 @@ def main(argv: Sequence[str] | None = None, *, context: Context | None = None) -
         reported = len(registry.plugin_problems())
         # The command named is the first argument that is not an option (the top-level options take no value).
         named = next((arg for arg in args_list if not arg.startswith("-")), None)
-        parser = build_parser(registry, only=named)
+        parser = build_parser(registry, only=named, stdout=ctx.stdout, stderr=ctx.stderr)
         args = parser.parse_args(args_list)
         registered = getattr(args, "_command", None)
         if registered is None:
