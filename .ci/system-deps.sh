@@ -20,9 +20,9 @@ apt-get install -y -qq --no-install-recommends chromium poppler-utils fonts-deja
 # never skip, when either is missing.
 apt-get install -y -qq --no-install-recommends chromium postgresql fonts-dejavu-core
 
-# maturity-matrixkit-exporters: LibreOffice prints the Word and Excel outputs to PDF so that pdftoppm can render them to PNG
-# for review (artifacts/exporters/), with Carlito and Liberation Sans, metric-compatible with Calibri and Arial (the
-# fonts the workbooks and documents name), so pages break where Excel and Word would break them.
+# maturity-matrixkit-exporters: LibreOffice prints the Word and Excel outputs to PDF so that pdftoppm can render
+# them to PNG for review (artifacts/exporters/), with Carlito and Liberation Sans, metric-compatible with Calibri and
+# Arial (the fonts the workbooks and documents name), so pages break where Excel and Word would break them.
 apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui \
   fonts-crosextra-carlito fonts-liberation2
 

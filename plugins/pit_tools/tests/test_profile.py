@@ -222,3 +222,16 @@ def test_without_the_profile_extra_the_command_says_what_to_install(
     assert status == 1
     assert "install maturity-matrixkit-pit-tools[profile] (missing: typst)" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_binary_profile_is_never_printed_on_a_terminal(registry: Registry) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out, err = Terminal(), io.StringIO()
+    status = main(
+        ["pit-profile", str(TOOL_A), "--format", "pdf"], context=Context(registry=registry, stdout=out, stderr=err)
+    )
+    assert status == 1 and out.getvalue() == ""
+    assert "format 'pdf' is binary: write it to a file with -o FILE" in err.getvalue()

@@ -82,6 +82,8 @@ __all__ = [
     "summary",
 ]
 
+#: Tables of actions up to this many rows are kept on one page (longer ones break between rows).
+KEEP_ROWS = 12
 #: Shown for an action whose status the record does not give.
 NO_STATUS = "Not recorded"
 #: The height (mm) of a chart that opens a page of its own: the page less its heading and caption.
@@ -553,7 +555,7 @@ def _actions_table(actions: Sequence[Action], caption: str) -> Table:
         if tracked:
             cells.append(Cell(a.status_label or NO_STATUS, note=" ".join(a.note.split()), bold=a.status == "done"))
         rows.append(Row(cells))
-    return Table(caption, header, rows, widths, row_headers=False)
+    return Table(caption, header, rows, widths, row_headers=False, keep=len(rows) <= KEEP_ROWS)
 
 
 def _decisions_table(report: WorkshopReport) -> Table:
@@ -871,7 +873,7 @@ def _status_actions_table(rows: list[tuple[str, Action]], caption: str) -> Table
         )
         for domain, a in rows
     ]
-    return Table(caption, header, body, [1.8, 3.0, 1.8, 1.3, 1.1, 2.4], row_headers=False)
+    return Table(caption, header, body, [1.8, 3.0, 1.8, 1.3, 1.1, 2.4], row_headers=False, keep=len(body) <= KEEP_ROWS)
 
 
 def _comparison_blocks(comparison: Comparison, depth: int) -> list[Block]:
