@@ -104,6 +104,20 @@ def test_validate_ok_and_problems(cli, tmp_path: Path, generic_file: Path) -> No
     assert "1 of 2 file(s) invalid, 3 problem(s)" in result.out
 
 
+def test_validate_refuses_an_alias_that_reads_as_another_level(cli, tmp_path: Path, generic_file: Path) -> None:  # type: ignore[no-untyped-def]
+    text = generic_file.read_text()
+    ok = tmp_path / "ok.toml"
+    ok.write_text(text.replace('label = "Defined"', 'label = "Defined"\naliases = ["Silver"]', 1))
+    assert cli("validate", str(ok)).status == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('label = "Defined"', 'label = "Defined"\naliases = ["Silver", "Managed"]', 1))
+    result = cli("validate", str(bad))
+    assert result.status == 1
+    [line] = [line for line in result.out.splitlines() if line.startswith(str(bad))]
+    assert "levels[3].aliases[1]: aliases[1] 'managed' of level 'defined' reads as level 'managed'" in line
+    assert "1 of 1 file(s) invalid, 1 problem(s)" in result.out
+
+
 def test_validate_resolves_variants_among_the_files_given(cli, tmp_path: Path, generic_file: Path) -> None:  # type: ignore[no-untyped-def]
     base = tmp_path / "base.toml"
     base.write_text(generic_file.read_text().replace('id = "digital-maturity"', 'id = "local-base"'))

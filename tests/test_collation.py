@@ -215,7 +215,7 @@ def test_collate_files_reports_every_file(tmp_path: Path, dm: Instrument) -> Non
         )
     text = str(info.value)
     assert "b.csv:2: participant 'a' is given twice (also " in text and "a.csv:2)" in text
-    assert "'7' is not a level of digital-maturity" in text and ": 12 cells (line 2)" in text
+    assert "'7' is not a level of digital-maturity" in text and ": 12 cells in 12 columns (line 2)" in text
     assert info.value.total == 15
     assert "the same file as" in text
     assert "z.csv: no such file" in text

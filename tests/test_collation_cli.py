@@ -127,7 +127,8 @@ def test_bad_input_exits_1_lists_problems_and_writes_nothing(cli, tmp_path: Path
         "(0–5 or absent/initial/repeatable/defined/managed/optimising)",
         hint,
         "  bad.csv:6: participant 'Ana' is given twice (also t1.csv:2)",
-        "    hint: keep one of the responses, or read with --duplicates latest or first",
+        "    hint: keep one of the responses, or read with --duplicates latest or first; if they are two people, "
+        "tell them apart (e.g. add their organisation to the name)",
     ]
     assert (tmp_path / "out.json").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "out.json", "t1.csv", "t2.csv"]
@@ -140,7 +141,7 @@ def test_problems_are_grouped_counted_and_capped(cli, tmp_path: Path) -> None:  
     assert result.status == 1
     lines = result.err.splitlines()
     assert lines[0] == "matrixkit: error: 120 problems:"
-    assert "'x' is not a level of digital-maturity" in lines[1] and "120 cells (lines 2–11)" in lines[1]
+    assert "'x' is not a level of digital-maturity" in lines[1] and "120 cells in 12 columns (lines 2–11)" in lines[1]
     distinct = "".join(f"P{i},civic,1,x{i}" + ",1" * 11 + "\n" for i in range(60))
     (tmp_path / "y.csv").write_text(HEADER + "\n" + distinct)
     lines = cli("collate", "digital-maturity", "y.csv").err.splitlines()

@@ -289,7 +289,7 @@ def _spellings(instrument: Instrument, domain_key: str, index: int) -> list[str]
         f" {level.key.upper()} ",
         level.key.replace("-", " "),
         level.label,
-        *([level.label.upper() + "."] if _fold(level.label.upper()) == _fold(level.label) else []),
+        *([level.label.upper() + "."] if _fold(level.label.upper() + ".") == _fold(level.label) else []),
         f"Level {level.score}",
         f"L{level.score}",
         f"{level.score} - {level.label}",

@@ -143,6 +143,27 @@ def test_missing_file(tmp_path: Path) -> None:
             lambda t: t.replace('title = "Funding"', 'title = "Funding"\nweight = 2'),
             "x.toml:34: domains[1].weight: unknown key",
         ),
+        (
+            lambda t: t.replace('label = "High"', 'label = "High"\naliases = ["Gold", "Mid"]'),
+            "x.toml:19: levels[2].aliases[1]: aliases[1] 'mid' of level 'high' reads as level 'mid' (levels[1], its "
+            "key): an answer 'mid' would be ambiguous",
+        ),
+        (
+            lambda t: t.replace('label = "Low"', 'label = "Low"\naliases = ["2"]'),
+            "levels[0].aliases[0]: aliases[0] '2' of level 'low' reads as level 'mid'",
+        ),
+        (
+            lambda t: t.replace('label = "Low"', 'label = "Low"\naliases = ["Level 3"]'),
+            "levels[0].aliases[0]: aliases[0] 'level 3' of level 'low' reads as level 'high'",
+        ),
+        (
+            lambda t: t.replace('label = "Low"', 'label = "Low"\naliases = ["N/A"]'),
+            "levels[0].aliases[0]: aliases[0] 'n/a' of level 'low' reads as not answered",
+        ),
+        (
+            lambda t: t.replace('label = "Low"', 'label = "Low"\naliases = ""'),
+            "levels[0].aliases: expected a list, found text",
+        ),
     ],
 )
 def test_each_problem_is_located(edit, expected) -> None:  # type: ignore[no-untyped-def]

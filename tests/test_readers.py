@@ -131,7 +131,7 @@ def test_lists_every_problem_with_its_line(tmp_path: Path, dm: Instrument) -> No
     assert found[0].startswith("bad.csv:4: participant 'p1' is given twice (also bad.csv:2)")
     assert found[1] == 'bad.csv:5: column "participant": no participant id; fill it in, or delete the row'
     assert found[2].startswith("bad.csv:6: column \"governance\": 'multi\\nline' is not a level")
-    assert found[3].startswith('bad.csv: column "data-quality", ') and ": 11 cells (line 6)" in found[3]
+    assert found[3].startswith("bad.csv: '9' is not a level") and ": 11 cells in 11 columns (line 6)" in found[3]
     assert info.value.total == 1 + 1 + 11 + 1
     ragged = write(tmp_path, "ragged.csv", f"participant,{KEYS}\nP2,{good},1,1\n")
     assert problems_of(ragged, dm)[0].startswith("ragged.csv:2: this row has 15 cells, the header has 13")
@@ -173,7 +173,10 @@ def test_empty_and_header_only_files(tmp_path: Path, dm: Instrument) -> None:
     ]
     assert problems_of(write(tmp_path, "blank.csv", "\n\n"), dm)[0].startswith("blank.csv:1: empty file")
     only = problems_of(write(tmp_path, "h.csv", f"participant,{KEYS}\n"), dm)
-    assert only == ["h.csv: no responses in the file"]
+    assert only == [
+        "h.csv: no responses in the file; check it is the file people filled in (in a workbook, --sheet chooses the "
+        "sheet)"
+    ]
 
 
 def test_windows_1252_is_recognised_and_a_wrong_encoding_named(tmp_path: Path, dm: Instrument) -> None:
@@ -192,7 +195,8 @@ def test_windows_1252_is_recognised_and_a_wrong_encoding_named(tmp_path: Path, d
 def test_responses_for_another_instrument(tmp_path: Path, dm: Instrument) -> None:
     path = write(tmp_path, "t.csv", f"participant,instrument,{KEYS}\nP1,pit-a,{','.join('1' * 12)}\n")
     assert problems_of(path, dm) == [
-        "t.csv:2: column \"instrument\": a response to instrument 'pit-a', not 'digital-maturity'"
+        "t.csv:2: column \"instrument\": a response to instrument 'pit-a', not 'digital-maturity'; collate it with "
+        "the instrument it answers, or correct the cell"
     ]
 
 

@@ -406,11 +406,14 @@ class Collator:
         levels: Sequence[Mapping[Hashable, int | None]],
         groups: Sequence[str] | None = None,
         comments: Mapping[str, Sequence[str]] | None = None,
+        first_written: Iterable[str] | None = None,
     ) -> None:
         """Count many responses at once, given as columns: for each domain (in order) the raw answer of every
         response, and the level index (or None) each distinct raw answer stands for (read when the collation is
         made: a mapping may still be filled in meanwhile); ``groups`` gives each response's value of the ``by``
-        attribute. Equal to adding the responses one by one; fastest when the responses come sorted by group.
+        attribute. Equal to adding the responses one by one; fastest when the responses come sorted by group
+        (then ``first_written`` gives the distinct values of ``groups`` in the order they were written, so that a
+        group is named as first written, not as sorted first).
         """
         n = len(answers[0]) if answers else 0
         if not n:
@@ -420,6 +423,11 @@ class Collator:
             self._count_span(None, columns, levels, 0, n)
         else:
             values: Sequence[str] = groups if groups is not None else ("",) * n
+            present = set(values)
+            seen = first_written if first_written is not None else dict.fromkeys(values)
+            for value in seen:
+                if value in present:
+                    self._group(value)  # each group named as first written
             ordered = sorted(values)
             if ordered != list(values):  # not grouped yet: put the responses in group order
                 order = sorted(range(n), key=values.__getitem__)

@@ -164,6 +164,19 @@ def make_converter(*, forbid_extra_keys: bool = True) -> cattrs.Converter:
                 pass
         raise FieldError(f"expected a date like 2025-03-14, found {describe(value)}")
 
+    def structure_datetime(value: Any, _: type) -> datetime.datetime:
+        # A TOML date-time keeps its time (the date hook would drop it); JSON has it as ISO text.
+        if isinstance(value, datetime.datetime):
+            return value
+        if isinstance(value, datetime.date):
+            return datetime.datetime.combine(value, datetime.time())
+        if isinstance(value, str):
+            try:
+                return datetime.datetime.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise FieldError(f"expected a date and time like 2025-03-14T10:15:00, found {describe(value)}")
+
     def is_homogeneous_tuple(tp: Any) -> bool:
         args = typing.get_args(tp)
         return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
@@ -244,6 +257,7 @@ def make_converter(*, forbid_extra_keys: bool = True) -> cattrs.Converter:
     conv.register_structure_hook(float, structure_float)
     conv.register_structure_hook(bool, structure_bool)
     conv.register_structure_hook(datetime.date, structure_date)
+    conv.register_structure_hook(datetime.datetime, structure_datetime)
 
     def unstructure_frozen_dict(mapping: FrozenDict[Any, Any]) -> dict[Any, Any]:
         return {conv.unstructure(k): conv.unstructure(v) for k, v in mapping.items()}

@@ -155,6 +155,8 @@ class _Group:
 
 #: How many cells of a grouped problem are named before "..." (lines are shown as ranges).
 _SHOWN_CELLS = 5
+#: How many fields (columns) of a grouped problem are named; beyond this they are counted.
+_SHOWN_FIELDS = 3
 
 
 class ProblemLog:
@@ -178,7 +180,7 @@ class ProblemLog:
             group.lines.append(problem.line)
         if problem.cell is not None and len(group.cells) <= _SHOWN_CELLS:
             group.cells.append(problem.cell)
-        if problem.field is not None and problem.field not in group.fields and len(group.fields) <= 3:
+        if problem.field is not None and problem.field not in group.fields:
             group.fields.append(problem.field)
 
     def extend(self, problems: Iterable[Problem]) -> None:
@@ -198,7 +200,7 @@ class ProblemLog:
             files.setdefault(file, len(files))
         ordered = sorted(
             self._groups.values(),
-            key=lambda g: (files[g.first.file], min(g.lines) if g.lines else (g.first.line or 0)),
+            key=lambda g: (files[g.first.file], min(g.lines) if g.lines else _row(g.cells) or g.first.line or 0),
         )
         result = []
         for group in ordered:
@@ -212,8 +214,11 @@ class ProblemLog:
             if group.cells:
                 shown = ", ".join(group.cells[:_SHOWN_CELLS])
                 where.append(f"cells {shown}{', ...' if group.count > _SHOWN_CELLS else ''}")
-            field = ", ".join(group.fields[:3]) + (", ..." if len(group.fields) > 3 else "") or None
+            # A few fields are named; more (an answer repeated across a form's questions) are counted.
+            field = ", ".join(group.fields) if 0 < len(group.fields) <= _SHOWN_FIELDS else None
             unit = "cells" if group.fields or group.cells else "times"
+            if len(group.fields) > _SHOWN_FIELDS:
+                unit += f" in {len(group.fields)} columns"
             message = f"{group.first.message}: {group.count} {unit}" + (f" ({'; '.join(where)})" if where else "")
             result.append(
                 Problem(message, file=group.first.file, field=field, hint=group.first.hint, count=group.count)
@@ -223,6 +228,14 @@ class ProblemLog:
     def raise_if_any(self) -> None:
         if self._groups:
             raise ValidationError(self.problems())
+
+
+def _row(cells: Sequence[str]) -> int | None:
+    """The row of the first cell (``Form1!C7`` → 7), to order a sheet's problems as its rows are."""
+    if not cells:
+        return None
+    digits = cells[0][len(cells[0].rstrip("0123456789")) :]
+    return int(digits) if digits else None
 
 
 def _ranges(numbers: Sequence[int], limit: int = 8) -> str:

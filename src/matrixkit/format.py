@@ -212,7 +212,7 @@ def locate_line(text: str, field: str | None) -> int | None:
     """Best-effort line of a field path such as ``domains[3].descriptors`` in a TOML text."""
     if not field or not text:
         return None
-    found = re.match(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?", field)
+    found = re.match(r"""(\w+)(?:\[(\d+)\])?(?:\.(\w+|'[^']*'|"[^"]*"))?""", field)
     if not found:
         return None
     table, index, sub = found.group(1), found.group(2), found.group(3)
@@ -224,7 +224,7 @@ def locate_line(text: str, field: str | None) -> int | None:
             return None
         start = hits[int(index)]
         if sub is not None:
-            key = re.compile(rf"^\s*{re.escape(sub)}\s*[=.]")
+            key = _key_line(sub)
             for i in range(start, len(lines)):
                 if lines[i].lstrip().startswith("["):
                     break
@@ -238,7 +238,7 @@ def locate_line(text: str, field: str | None) -> int | None:
                 return i
         # `sub = ...` inside the `[table]` table
         inside = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]")
-        key = re.compile(rf"^\s*{re.escape(sub)}\s*[=.]")
+        key = _key_line(sub)
         for i, line in enumerate(lines, 1):
             if inside.match(line):
                 for j in range(i, len(lines)):
@@ -253,6 +253,13 @@ def locate_line(text: str, field: str | None) -> int | None:
         if key.match(line) or table_header.match(line):
             return i
     return None
+
+
+def _key_line(key: str) -> re.Pattern[str]:
+    """A line setting ``key`` (a bare key, or one quoted as problems name it: ``'Name'``), bare or quoted."""
+    name = key[1:-1] if key[:1] in ("'", '"') else key
+    quoted = re.escape(name)
+    return re.compile(rf"""^\s*(?:{quoted}|"{quoted}"|'{quoted}')\s*[=.]""")
 
 
 def locate_problems(problems: tuple[Problem, ...], file: str | None, text: str) -> ValidationError:

@@ -23,7 +23,9 @@ of precedence:
    ``Developing (2)``;
 5. the whole descriptor text of the level, in the domain being answered;
 6. a mark across two levels (``2/3``, ``2-3``, ``2 or 3``, ``Developing/Maturing``): a :class:`Between`,
-   which the caller resolves (``--between lower|higher|skip``) or refuses.
+   which the caller resolves (``--between lower|higher|skip``) or refuses. A date whose day and month are the
+   scores of two levels (``2025-03-02`` from a workbook's date cell, or ``02-Mar`` as Excel shows it) is such a
+   mark that a spreadsheet turned into a date when ``2/3`` was typed into it.
 
 The precedence only matters for an instrument whose names overlap, and such instruments are refused: a key,
 label or alias of one level that reads as another level (its score, key, label, alias or "Level N" form) is
@@ -166,6 +168,8 @@ class Between:
 
     lower: int
     higher: int
+    #: How the mark was written when the answer holds something else: ``2/3`` for the date a spreadsheet made of it.
+    written: str = ""
 
 
 @attrs.frozen
@@ -313,6 +317,10 @@ _SCORE_AND_NAME = re.compile(r"^(?:level\s*|l)?([+-]?\d+)\s*(?:[-–—:.)]\s*|\
 _NAME_AND_SCORE = re.compile(r"^(.+?)\s*[(\[]\s*(?:level\s*|l)?([+-]?\d+)\s*[)\]]$")
 _WHOLE = re.compile(r"^([+-]?\d+)(?:\.0*)?$")
 _BETWEEN = re.compile(r"^(.+?)\s*(?:/|\bor\b|\bto\b|[-–—]|&)\s*(.+)$")
+# A date a spreadsheet made of "2/3": ISO (a workbook's date cell, midnight) or Excel's "02-Mar" / "Mar-02".
+_ISO_DATE = re.compile(r"^\d{4}-(\d{2})-(\d{2})(?:[ t]00:00(?::00)?)?$")
+_SHOWN_DATE = re.compile(r"^(?:(\d{1,2})-([a-z]{3})|([a-z]{3})-(\d{1,2}))$")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _number(digits: str) -> str:
@@ -493,7 +501,27 @@ class Instrument:
                     f"{shown!r} names two different levels of {self.id}: {a.score} {a.label} and {b.score} {b.label}",
                     "write one level",
                 )
+        dated = self._dated_mark(folded)
+        if dated is not None:
+            return dated
         raise AnswerError(f"{shown!r} is not a level of {self.id} ({self.describe_scale()})", NOT_A_LEVEL_HINT)
+
+    def _dated_mark(self, folded: str) -> Between | None:
+        """The mark across two levels a spreadsheet turned into a date (day and month two levels' scores)."""
+        iso = _ISO_DATE.match(folded)
+        shown = _SHOWN_DATE.match(folded) if iso is None else None
+        if iso is not None:
+            month, day = int(iso.group(1)), int(iso.group(2))
+        elif shown is not None and (shown.group(2) or shown.group(3)) in _MONTHS:
+            month = _MONTHS.index(shown.group(2) or shown.group(3)) + 1
+            day = int(shown.group(1) or shown.group(4))
+        else:
+            return None
+        low, high = self._names.get(str(day)), self._names.get(str(month))
+        if low is None or high is None or low == high:
+            return None
+        low, high = min(low, high), max(low, high)
+        return Between(low, high, f"{self.levels[low].score}/{self.levels[high].score}")
 
     def level_index(self, value: object) -> int:
         """The index (0 = lowest) of the one level named by a score, key, label or alias (as
@@ -623,9 +651,16 @@ def ambiguous_names(levels: list[tuple[int, Level]]) -> Iterator[Problem]:
             kind, first_kind = source.split("[")[0], first_source.split("[")[0]
             if j == i or (kind == first_kind and kind in ("key", "label", "score")):
                 continue  # the same level; duplicate keys, labels and scores have messages of their own
+            # Blame the alias (an extra name, easily changed), not the other level's own score, key or label.
+            blamed, named = ((j, first, first_source), (i, level, kind))
+            if not (first_kind == "aliases" and kind != "aliases"):
+                blamed, named = ((i, level, source), (j, first, first_kind))
+            at, culprit, culprit_source = blamed
+            holder_at, holder, holder_kind = named
+            what = "alias" if holder_kind == "aliases" else holder_kind
             yield Problem(
-                f"{source} {name!r} of level {level.key!r} reads as level {first.key!r} (levels[{j}], its "
-                f"{first_source.split('[')[0].rstrip('s')}): an answer {name!r} would be ambiguous",
-                field=f"levels[{i}].{source}",
+                f"{culprit_source} {name!r} of level {culprit.key!r} reads as level {holder.key!r} "
+                f"(levels[{holder_at}], its {what}): an answer {name!r} would be ambiguous",
+                field=f"levels[{at}].{culprit_source}",
                 hint="give each level names that no other level's score, key, label or alias can be read as",
             )

@@ -190,8 +190,10 @@ def strict_answers(instrument: Instrument) -> AnswerReader:
         answer = instrument.read_answer(value, domain)
         if isinstance(answer, Between):
             low, high = instrument.levels[answer.lower], instrument.levels[answer.higher]
+            dated = f" (the date a spreadsheet made of {answer.written!r})" if answer.written else ""
             raise AnswerError(
-                f"{str(value).strip()!r} marks two levels ({low.score} {low.label} and {high.score} {high.label})",
+                f"{str(value).strip()!r}{dated} marks two levels ({low.score} {low.label} and {high.score} "
+                f"{high.label})",
                 "decide which one the person meant and write it, or read the file with --between lower, higher or skip",
             )
         return answer

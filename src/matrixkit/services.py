@@ -15,6 +15,7 @@ import difflib
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -169,7 +170,13 @@ def read_responses(
     drop = _dedupe(entries, options, reading.problems)
     reading.problems.raise_if_any()
     if not responses:
-        raise ValidationError(Problem("no responses in the file", file=name))
+        raise ValidationError(
+            Problem(
+                "no responses in the file",
+                file=name,
+                hint="check it is the file people filled in (in a workbook, --sheet chooses the sheet)",
+            )
+        )
     return [r for r in responses if r.origin not in drop]
 
 
@@ -200,6 +207,19 @@ def _in_order(block: ResponseBlock, responses: Sequence[Response]) -> list[_Entr
     return [entry for _, entry in sorted(ordered, key=lambda pair: pair[0])]
 
 
+def _location(origin: str) -> dict[str, Any]:
+    """A response's origin (``t.csv:7``, ``f.xlsx:Form1!E7``, ``r.toml: responses[2]``) as Problem keywords."""
+    file, sep, where = origin.rpartition(":")
+    if not sep:
+        return {"file": origin or None}
+    where = where.strip()
+    if where.isdigit():
+        return {"file": file, "line": int(where)}
+    if "!" in where:
+        return {"file": file, "cell": where}
+    return {"file": file, "field": where or None}
+
+
 def _dedupe(entries: Sequence[_Entry], options: ReadOptions, problems: ProblemLog) -> set[str]:
     """The origins of the responses to leave out, given duplicates and ``options.duplicates`` (problems logged
     when duplicates are refused)."""
@@ -213,13 +233,12 @@ def _dedupe(entries: Sequence[_Entry], options: ReadOptions, problems: ProblemLo
         if options.duplicates == "refuse":
             first = found[0]
             for later in found[1:]:
-                file, _, where = later.origin.rpartition(":")
                 problems.add(
                     Problem(
                         f"participant {later.participant!r} is given twice (also {first.origin})",
-                        file=file or None,
-                        line=int(where) if where.strip().isdigit() else None,
-                        hint="keep one of the responses, or read with --duplicates latest or first",
+                        **_location(later.origin),
+                        hint="keep one of the responses, or read with --duplicates latest or first; if they are "
+                        "two people, tell them apart (e.g. add their organisation to the name)",
                     )
                 )
             continue
@@ -331,7 +350,8 @@ def _count(
                 ledger.add(p for p, _ in block.rejected)
             attributes.update(block.attributes)
             groups = block.attributes.get(name) if by is not None and (name := _attribute(block, by)) else None
-            collator.add_columns(block.answers, block.levels, groups, block.comments)
+            written = block.first_written if groups is not None else None
+            collator.add_columns(block.answers, block.levels, groups, block.comments, written)
         problems.extend(reading.problems.problems())
         if not reading.problems:
             collation = collator.collation()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,6 +16,7 @@ from matrixkit.exporting import render_as as render
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
+from matrixkit.services import read_responses
 
 
 def book(data: bytes) -> openpyxl.Workbook:
@@ -121,6 +123,7 @@ def test_record_marks_the_chosen_statements(registry: Registry, record: RecordSh
     wb = book(render(registry.exporter("xlsx"), "record", record))
     ws = wb["Record"]
     assert ws["A1"].value == "Record sheet: p13"
+    assert (ws["A4"].value, ws["B4"].value) == ("Name", "p13")
     row = find_row(ws, "Leadership")
     assert ws.cell(row, 2).value == "Thriving (4)"
     assert fill(ws.cell(row, 2)) == "ffd700"
@@ -129,6 +132,40 @@ def test_record_marks_the_chosen_statements(registry: Registry, record: RecordSh
     matrix = wb["Matrix"]
     chosen = [c.value for row in matrix.iter_rows() for c in row if isinstance(c.value, str) and c.value[0] == "✓"]
     assert len(chosen) == len(record.entries)
+
+
+def test_the_blank_sheet_filled_in_and_the_record_sheet_read_back(
+    registry: Registry, instrument: Instrument, record: RecordSheet, tmp_path: Path
+) -> None:
+    # What a person does with the blank sheet: the boxes on the Record sheet, "Your level" on the Matrix; and
+    # what a facilitator does: everyone's answers on the Responses sheet. matrixkit reads each as it is.
+    blank = book(render(registry.exporter("xlsx"), "sheet", instrument))
+    form = blank["Record sheet"]
+    form.cell(find_row(form, "Name"), 2, "Ann")
+    form.cell(find_row(form, "Sector"), 2, "Civic")
+    matrix = blank["Matrix"]
+    header = find_row(matrix, "Domain")
+    column = next(c.column for c in matrix[header] if c.value == "Your level")
+    chosen = {d.key: instrument.levels[i % len(instrument.levels)] for i, d in enumerate(instrument.domains)}
+    for domain in instrument.domains:
+        matrix.cell(find_row(matrix, domain.title), column, chosen[domain.key].label)
+    blank.save(tmp_path / "ann.xlsx")
+    [ann] = read_responses(tmp_path / "ann.xlsx", instrument, registry)
+    assert (ann.participant, dict(ann.attributes)) == ("Ann", {"sector": "Civic"})
+    assert ann.indices(instrument) == tuple(instrument.levels.index(chosen[k]) for k in instrument.domain_keys)
+
+    typed = book(render(registry.exporter("xlsx"), "sheet", instrument))
+    typed["Responses"].append(["Ben", "VCSE", 2, *(lv.score for lv in chosen.values())])
+    typed.save(tmp_path / "typed.xlsx")
+    [ben] = read_responses(tmp_path / "typed.xlsx", instrument, registry)
+    assert ben.participant == "Ben" and ben.indices(instrument) == ann.indices(instrument)
+
+    (tmp_path / "record.xlsx").write_bytes(render(registry.exporter("xlsx"), "record", record))
+    [again] = read_responses(tmp_path / "record.xlsx", instrument, registry)
+    assert again.participant == record.participant
+    assert again.indices(instrument) == tuple(entry.index for entry in record.entries)
+    assert dict(again.attributes) == {k.lower(): v for k, v in record.attributes.items()}
+    assert dict(again.comments) == {e.domain.key: e.comment for e in record.entries if e.comment}
 
 
 @pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report"])

@@ -143,6 +143,25 @@ def test_levels(instrument: Get, ident: str) -> None:
     assert tool.levels[0].colour.lower() == "#ffffff"
 
 
+#: Every tool and variant: the variants inherit the base tool's levels.
+ALL_TOOLS = (*TOOLS, *(f"{tool}-single-agency" for tool in TOOLS), "pit-a-pcn-phm")
+
+
+@pytest.mark.parametrize("ident", ALL_TOOLS)
+def test_levels_answer_to_the_toolkit_colour_names(instrument: Get, ident: str) -> None:
+    # The toolkit grades from 'emerging' (white) through 'developing' (bronze), 'maturing' (silver) to
+    # 'thriving' (gold), and people write the colours on paper sheets.
+    tool = instrument(ident)
+    assert [lv.aliases for lv in tool.levels] == [("White",), ("Bronze",), ("Silver",), ("Gold",)]
+    domain = tool.domains[0].key
+    for spelling, level in (("white", 0), (" BRONZE ", 1), ("Silver.", 2), ("Gold", 3), ("bronze/silver", None)):
+        answer = tool.read_answer(spelling, domain)
+        if level is None:
+            assert (answer.lower, answer.higher) == (1, 2)  # type: ignore[union-attr]
+        else:
+            assert answer == level, spelling
+
+
 @pytest.mark.parametrize("ident", TOOLS)
 def test_level_colours_keep_black_text_readable(instrument: Get, ident: str) -> None:
     # WCAG 2 contrast of black text on each fill; the comment in the files promises AAA (7:1), AA needs 4.5:1.

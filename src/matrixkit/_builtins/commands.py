@@ -19,9 +19,9 @@ from matrixkit.cli import Context, add_output_arguments, add_read_arguments
 from matrixkit.errors import MatrixkitError, Problem, ValidationError
 from matrixkit.exporting import KINDS
 from matrixkit.hookspecs import hookimpl
+from matrixkit.io.readers import reader_for
 from matrixkit.io.response_files import write_responses
-from matrixkit.io.tables import open_csv, open_workbook
-from matrixkit.io.wide import suggest_mapping
+from matrixkit.io.wide import WideReading, suggest_mapping
 from matrixkit.registry import CommandRegister
 from matrixkit.rules import DEFAULT_RULE
 from matrixkit.schema import instrument_schema
@@ -365,15 +365,16 @@ def _run_map(args: argparse.Namespace, ctx: Context) -> int:
     options = ctx.read_options(args, instrument)
     if args.output and Path(args.output).exists() and not args.force:
         raise MatrixkitError(f"{args.output} exists; give --force to overwrite it, or another name")
-    suffix = Path(args.file).suffix.lower()
     if not Path(args.file).is_file():
         raise ValidationError(Problem("no such file", file=args.file))
-    table = (
-        open_workbook(args.file, options)
-        if suffix in (".xlsx", ".xlsm", ".xls", ".ods")
-        else open_csv(args.file, options)
-    )
-    text = suggest_mapping(table, instrument, options)
+    reader = reader_for(args.file, [r.obj for r in ctx.registry.readers.values()])
+    reading = reader.read(args.file, instrument, options)
+    if not isinstance(reading, WideReading):
+        raise MatrixkitError(
+            f"{args.file}: a {reader.name} file names its domains itself; 'map' maps the columns of a response "
+            "table (CSV, XLSX, ODS)"
+        )
+    text = suggest_mapping(reading.table, instrument, options)
     ctx.write_output(text.encode("utf-8"), args.output)
     if args.output:
         ctx.print(

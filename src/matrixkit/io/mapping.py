@@ -100,7 +100,13 @@ class ColumnMapping:
             try:
                 instrument.level_index(level)
             except ValueError as exc:
-                problems.append(Problem(str(exc), field=f"answers.{answer!r}"))
+                problems.append(
+                    Problem(
+                        str(exc),
+                        field=f"answers.{answer!r}",
+                        hint=f"give a level's key, score or label: {', '.join(instrument.level_keys)}",
+                    )
+                )
         return problems
 
     def answer_indices(self, instrument: Instrument) -> dict[str, int]:
@@ -137,7 +143,13 @@ def read_mapping(path: str | os.PathLike[str], instrument: Instrument | None = N
     if instrument is not None:
         problems = []
         if mapping.instrument is not None and mapping.instrument != instrument.id:
-            problems.append(Problem(f"written for {mapping.instrument!r}, not {instrument.id!r}", field="instrument"))
+            problems.append(
+                Problem(
+                    f"written for {mapping.instrument!r}, not {instrument.id!r}",
+                    field="instrument",
+                    hint=f"use a mapping file for {instrument.id} (matrixkit map {instrument.id} FILE writes one)",
+                )
+            )
         problems += mapping.problems(instrument)
         if problems:
             raise locate_problems(tuple(problems), name, text)

@@ -18,7 +18,8 @@ Built in (``docs/reference/responses.md``):
     wide CSV as spreadsheets and forms export it (see :mod:`matrixkit.io.wide` for how columns and answers
     are matched, :mod:`matrixkit.io.tables` for encodings and delimiters).
 ``spreadsheet``
-    XLSX, XLSM, XLS and ODS workbooks (the first sheet, or ``--sheet``), read the same way; needs
+    XLSX, XLSM, XLS and ODS workbooks: the sheet of responses (the first, or ``--sheet``), read the same way,
+    or a form filled in — matrixkit's own blank sheet and record sheet (see :mod:`matrixkit.io.forms`); needs
     ``maturity-matrixkit[spreadsheets]``.
 ``toml`` / ``json``
     response files holding one response or many (``responses = [...]``), see :mod:`matrixkit.io.response_files`.
@@ -34,9 +35,10 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 import attrs
 
-from matrixkit.errors import MatrixkitError, Problem, ProblemLog
+from matrixkit.errors import MatrixkitError, Problem, ProblemLog, ValidationError
+from matrixkit.io.forms import open_sheet
 from matrixkit.io.options import ReadOptions
-from matrixkit.io.tables import CHUNK_ROWS, open_csv, open_workbook
+from matrixkit.io.tables import CHUNK_ROWS, open_csv
 from matrixkit.io.wide import ResponseBlock, WideReading
 from matrixkit.model import Instrument
 from matrixkit.responses import Response
@@ -230,4 +232,6 @@ class SpreadsheetReader:
         return None
 
     def read(self, path: str | os.PathLike[str], instrument: Instrument, options: ReadOptions) -> Reading:
-        return WideReading(open_workbook(path, options), instrument, options)
+        if not os.path.isfile(path):
+            raise ValidationError(Problem("no such file", file=os.fspath(path)))
+        return WideReading(open_sheet(path, instrument, options), instrument, options)

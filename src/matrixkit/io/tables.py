@@ -31,7 +31,16 @@ from matrixkit.errors import MatrixkitError, Problem, ValidationError
 if TYPE_CHECKING:
     from matrixkit.io.options import ReadOptions
 
-__all__ = ["CHUNK_ROWS", "CsvTable", "SheetTable", "Table", "column_letter", "open_csv", "open_workbook"]
+__all__ = [
+    "CHUNK_ROWS",
+    "CsvTable",
+    "SheetTable",
+    "Table",
+    "Workbook",
+    "column_letter",
+    "open_csv",
+    "open_workbook",
+]
 
 #: Rows handed on at a time: enough to amortise the calls made per chunk, and fewer than the garbage collector's
 #: first threshold (700 allocations on CPython 3.11), so that a chunk's rows are freed before they can set off a
@@ -306,10 +315,10 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-class SheetTable:
-    """One sheet of a workbook (the first, or the one named)."""
+class Workbook:
+    """An open workbook (python-calamine reads it): its sheets as :class:`SheetTable` objects, or as cell texts."""
 
-    def __init__(self, path: str | os.PathLike[str], sheet: str | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         # python-calamine is an optional dependency (maturity-matrixkit[spreadsheets]): imported when a workbook
         # is read, never by the rest of matrixkit.
         try:
@@ -320,26 +329,59 @@ class SheetTable:
                 "maturity-matrixkit[spreadsheets] (or save the sheet as CSV UTF-8)"
             ) from None
         self.name = os.fspath(path)
-        self.problems: list[Problem] = []
         try:
-            workbook = python_calamine.CalamineWorkbook.from_path(os.fspath(path))
+            self._book = python_calamine.CalamineWorkbook.from_path(self.name)
         except (OSError, python_calamine.CalamineError, ValueError) as exc:
             raise ValidationError(
                 Problem(f"cannot read this workbook: {exc}", file=self.name, hint="is it an XLSX, XLS or ODS file?")
             ) from None
-        names = list(workbook.sheet_names)
-        if sheet is None:
-            visible = [m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")] or names
-            if not visible:
-                raise ValidationError(Problem("the workbook has no sheets", file=self.name))
-            self.sheet = visible[0]
-        elif sheet in names:
-            self.sheet = sheet
-        else:
+        #: Every sheet's name, in the workbook's order.
+        self.sheets: list[str] = list(self._book.sheet_names)
+        #: The sheets a person sees (hidden ones left out), in order.
+        self.visible: list[str] = [
+            m.name for m in self._book.sheets_metadata if str(m.visible).endswith("Visible")
+        ] or self.sheets
+        if not self.visible:
+            raise ValidationError(Problem("the workbook has no sheets", file=self.name))
+
+    def check(self, sheet: str) -> str:
+        """``sheet`` when the workbook has it; else a problem naming the sheets it has."""
+        if sheet not in self.sheets:
             raise ValidationError(
-                Problem(f"no sheet named {sheet!r} (sheets: {', '.join(names)})", file=self.name, hint="check --sheet")
+                Problem(
+                    f"no sheet named {sheet!r} (sheets: {', '.join(self.sheets)})", file=self.name, hint="check --sheet"
+                )
             )
-        self._data = workbook.get_sheet_by_name(self.sheet)
+        return sheet
+
+    def data(self, sheet: str) -> Any:
+        """python-calamine's sheet named ``sheet``."""
+        return self._book.get_sheet_by_name(self.check(sheet))
+
+    def table(self, sheet: str) -> SheetTable:
+        """The sheet as a table (its first row with text is the header)."""
+        return SheetTable(self.name, self.check(sheet), workbook=self)
+
+    def cells(self, sheet: str, limit: int = CHUNK_ROWS) -> tuple[list[list[str]], int, int]:
+        """At most ``limit`` rows of a sheet as the texts a person sees, with the number of the first row
+        (1-based) and the index of the first column (0 = ``A``): a small sheet laid out as a form."""
+        data = self.data(sheet)
+        start = data.start or (0, 0)
+        rows = [[_cell_text(c) for c in cells] for cells in islice(data.iter_rows(), limit)]
+        return rows, start[0] + 1, start[1]
+
+
+class SheetTable:
+    """One sheet of a workbook (the first visible one, or the one named)."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], sheet: str | None = None, *, workbook: Workbook | None = None
+    ) -> None:
+        book = workbook if workbook is not None else Workbook(path)
+        self.name = os.fspath(path)
+        self.problems: list[Problem] = []
+        self.sheet = book.check(sheet) if sheet is not None else book.visible[0]
+        self._data = book.data(self.sheet)
         self._rows = iter(self._data.iter_rows())
         self._row = self._data.start[0] if self._data.start else 0
         self._first_column = self._data.start[1] if self._data.start else 0

@@ -10,12 +10,16 @@ numbering ("1.", "Q3)") and spacing:
   naming the columns.
 - the *participant*: ``participant``, else the first of these a form export has, in this order: a name
   (``Name``, ``Full name``, ``Your name``), ``Respondent``, an email (``Email``, ``Email address``), an id
-  (``ID``, ``Respondent ID``, ``Response ID``). With none, the responses are anonymous and named by their row.
+  (``ID``, ``Respondent ID``, ``Response ID``). A blank identity cell, or one saying ``anonymous`` (as Microsoft
+  Forms writes for anonymous responses), is taken from the next of these columns the file has (an anonymous
+  Microsoft Forms export is named by its ID column). With none, the responses are anonymous and named by their
+  row. A column a mapping file names as the participant is the only one used.
 - when it was *completed*: ``Completion time``, ``Timestamp``, ``Submitted``, ... (used by
   ``--duplicates latest``).
 - a *comment* on a domain: a heading with "comment" (or "notes") and the domain's title or key.
 - ``instrument`` and ``version``: checked against the instrument when not blank.
-- an *attribute*: ``sector``, ``organisation``, ``table``, ``role`` (a heading that is or contains the word),
+- an *attribute*: ``sector``, ``organisation``, ``table``, ``role``, ``date`` (a heading that is or contains the
+  word),
   and every other column, named by its heading (``--by`` can split by any of them); columns that look like form
   bookkeeping (start time, last modified, other identity columns) are ignored. Columns that are not domains are
   listed in a note.
@@ -49,7 +53,7 @@ from matrixkit.errors import Problem, ProblemLog
 from matrixkit.io.mapping import MAPPING_FORMAT
 from matrixkit.io.options import AnswerPolicy, ReadOptions
 from matrixkit.io.tables import Table
-from matrixkit.model import Instrument, has_refused_characters, text_problems
+from matrixkit.model import Between, Instrument, has_refused_characters, normalise_answer, text_problems
 from matrixkit.responses import Response
 
 __all__ = [
@@ -57,6 +61,7 @@ __all__ = [
     "Layout",
     "ResponseBlock",
     "WideReading",
+    "domains_named",
     "heading_key",
     "layout",
     "name_key",
@@ -72,6 +77,8 @@ IDENTITY_HEADINGS: tuple[tuple[str, ...], ...] = (
     ("email", "email address", "e mail", "e mail address", "your email"),
     ("id", "respondent id", "response id", "participant id"),
 )
+#: What an identity cell holds when a form did not record who answered (Microsoft Forms: "anonymous").
+ANONYMOUS = frozenset({"anonymous", "Anonymous", "ANONYMOUS"})
 #: Headings of the time a form was completed.
 COMPLETED_HEADINGS = frozenset(
     {
@@ -111,6 +118,7 @@ ATTRIBUTE_WORDS: dict[str, str] = {
     "organization": "organisation",
     "table": "table",
     "role": "role",
+    "date": "date",
 }
 
 _NUMBERING = re.compile(r"^(?:q(?:uestion)?\s*)?\d+(?:\.\d+)*\s*[.):\-–]?\s+")
@@ -202,17 +210,25 @@ def _match_domain(text: str, names: list[tuple[str, str, bool]]) -> tuple[set[st
     exact = {domain for name, domain, _ in names if name == text}
     if exact:
         return exact, "exact"
-    contained = [(len(name), domain) for name, domain, _ in names if _contains(text, name)]
-    if not contained:
-        return set(), ""
-    longest = max(length for length, _ in contained)
-    # A title inside a longer one ("Working" inside "Partnership working") does not count beside it.
-    found = {domain for length, domain in contained if length == longest}
-    return found, "question"
+    contained = [(name, domain) for name, domain, _ in names if _contains(text, name)]
+    # A title inside a longer one found in the same question ("Working" inside "Partnership working") does not
+    # count beside it; two titles side by side ("Leadership and Evaluation") are two domains.
+    found = {
+        domain
+        for name, domain in contained
+        if not any(other != domain and _contains(longer, name) and longer != name for longer, other in contained)
+    }
+    return found, "question" if found else ""
 
 
 _COMMENT_WORDS = frozenset({"comment", "comments", "notes"})
 _FILLER_WORDS = frozenset({"any", "on", "about", "for", "your", "other", "further"})
+
+
+def domains_named(text: str, instrument: Instrument) -> tuple[set[str], str]:
+    """The domains a heading (or a cell naming a domain) names, and how: "exact" (a key or title) or "question"
+    (a question containing a title) — as :func:`layout` matches headings."""
+    return _match_domain(heading_key(text), _domain_names(instrument))
 
 
 def _commented_domain(key: str, names: list[tuple[str, str, bool]]) -> str | None:
@@ -301,8 +317,10 @@ def layout(
         columns.append(Column(index, heading, "attribute", key, "other"))
     if identity:
         identity.sort(key=lambda pair: (pair[0], pair[1].index))
-        columns.append(identity[0][1])
-        columns += [attrs.evolve(c, kind="ignore", how="identity") for _, c in identity[1:]]
+        mapped = any(c.kind == "participant" for c in columns)
+        if not mapped:
+            columns.append(identity[0][1])
+        columns += [attrs.evolve(c, kind="ignore", how="identity") for _, c in identity[0 if mapped else 1 :]]
     columns.sort(key=lambda c: c.index)
     problems += _layout_problems(columns, instrument, header, where)
     return Layout(tuple(columns), tuple(problems))
@@ -374,6 +392,8 @@ _COMPLETED_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M",
     "%Y/%m/%d %I:%M:%S %p",
     "%Y/%m/%d %H:%M:%S",
     "%m/%d/%Y %I:%M:%S %p",
@@ -428,6 +448,8 @@ class ResponseBlock:
     origin: Callable[[int], str] = attrs.field(default=str)
     #: Rows left out for their problems, as (participant, row): still counted when looking for duplicates.
     rejected: list[tuple[str, int]] = attrs.field(factory=list)
+    #: When the rows were sorted by an attribute, its distinct values in the order they were written.
+    first_written: Sequence[str] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -490,6 +512,14 @@ class WideReading:
         self._domains = sorted(self.layout.of_kind("domain"), key=lambda c: order.get(c.target or "", -1))
         self._levels: list[dict[Any, int | None]] = [{} for _ in self._domains]
         self._marked: list[set[str]] = [set() for _ in self._domains]
+        # Identity columns after the participant's, in the documented order: where a blank id is taken from.
+        ranks = {key: rank for rank, group in enumerate(IDENTITY_HEADINGS) for key in group}
+        self._fallbacks = sorted(
+            (c for c in self.layout.of_kind("ignore") if c.how == "identity"),
+            key=lambda c: (ranks.get(heading_key(c.heading), len(ranks)), c.index),
+        )
+        #: Responses whose participant came from a fallback identity column.
+        self.named_by_fallback = 0
         self.rows_read = 0
 
     @property
@@ -497,7 +527,10 @@ class WideReading:
         return self.table.name
 
     def origin(self, row: int) -> str:
-        location = self.table.where(row)
+        """Where a response is, as messages name it: ``table-1.csv:7``, or its participant's cell in a sheet
+        (``form.xlsx:Form1!E7``; the row, ``Form1!7``, when the table names no participant)."""
+        participant = self.layout.participant
+        location = self.table.where(row, participant.index if participant is not None else None)
         return f"{self.table.name}:{location.get('cell', location.get('line'))}"
 
     def notes(self) -> list[str]:
@@ -508,6 +541,13 @@ class WideReading:
         kept = [c.heading for c in self.layout.of_kind("attribute") if c.how == "other"]
         if kept:
             found.append("columns kept as attributes (not domains): " + ", ".join(f'"{h}"' for h in kept))
+        if self.named_by_fallback and (participant := self.layout.participant) is not None:
+            others = " or ".join(f'"{c.heading}"' for c in self._fallbacks)
+            found.append(
+                f'{self.named_by_fallback} response(s) with no "{participant.heading}" (blank or anonymous) named '
+                f"by {others}"
+            )
+            ignored = [h for h in ignored if h not in {c.heading for c in self._fallbacks}]
         if ignored:
             found.append("columns not used: " + ", ".join(f'"{h}"' for h in ignored))
         if self.between_marks:
@@ -516,6 +556,11 @@ class WideReading:
                 f"{self.between_marks} mark(s) across two levels (like '2/3') read as {how[self.options.between]}"
             )
         return found
+
+    def _no_id_hint(self) -> str:
+        if self._fallbacks:
+            return f"fill it in (or {' or '.join(repr(c.heading) for c in self._fallbacks)}), or delete the row"
+        return "fill it in, or delete the row"
 
     def _problem(self, message: str, row: int, column: Column | None = None, hint: str = "") -> None:
         field = f'column "{column.heading}"' if column is not None else None
@@ -536,7 +581,9 @@ class WideReading:
         wanted = name_key(sort_by) if sort_by is not None else None
         sort_column = next((c.index for c in attributes if c.target is not None and name_key(c.target) == wanted), None)
         for rows, numbers in self.table.chunks():
+            first_written = None
             if sort_column is not None:
+                first_written = list(dict.fromkeys(map(itemgetter(sort_column), rows)))
                 # Each row carries its number through the sort (the consume idiom: no Python frame per row).
                 carried = cast("list[list[Any]]", rows)
                 deque(map(list.append, carried, numbers), maxlen=0)
@@ -554,15 +601,19 @@ class WideReading:
                         good[i] = False  # a row of blank cells
             else:
                 ids = list(map(str.strip, columns[participant.index]))
-                if "" in ids:
+                if "" in ids or not ANONYMOUS.isdisjoint(ids):
                     for i, text in enumerate(ids):
-                        if text:
+                        if text and text not in ANONYMOUS:
                             continue
                         if not any(cell.strip() for cell in islice(rows[i], width)):
                             good[i] = False  # a row of blank cells
                             continue
-                        self._problem("no participant id", numbers[i], participant, "fill it in, or delete the row")
-                        good[i] = False
+                        found = (columns[c.index][i].strip() for c in self._fallbacks)
+                        ids[i] = next((f for f in found if f and f not in ANONYMOUS), "")
+                        self.named_by_fallback += bool(ids[i])
+                        if not ids[i]:
+                            self._problem("no participant id", numbers[i], participant, self._no_id_hint())
+                            good[i] = False
             self._check_texts(participant, attributes, comments, columns, numbers, good)
             answers: list[Sequence[str]] = []
             for d, column in enumerate(self._domains):
@@ -574,7 +625,12 @@ class WideReading:
                 for i, cell in enumerate(columns[column.index]):
                     if cell.strip() and cell.strip() != expected:
                         self._problem(
-                            f"a response to {column.kind} {cell.strip()!r}, not {expected!r}", numbers[i], column
+                            f"a response to {column.kind} {cell.strip()!r}, not {expected!r}",
+                            numbers[i],
+                            column,
+                            "collate it with the instrument it answers, or correct the cell"
+                            if column.kind == "instrument"
+                            else "check it was answered on this version of the matrix, or correct the cell",
                         )
                         good[i] = False
             times = None
@@ -591,6 +647,7 @@ class WideReading:
                 comments={c.target or "": columns[c.index] for c in comments},
                 completed=times,
                 origin=self.origin,
+                first_written=first_written,
             )
             if not all(good):
                 rejected = [(ids[i], numbers[i]) for i in range(len(rows)) if not good[i] and ids and ids[i]]
@@ -611,7 +668,8 @@ class WideReading:
     ) -> None:
         """Refuse control characters and bidirectional controls in the texts a response keeps (as a response
         would): each column scanned once, the cells looked at only when it holds one."""
-        checked = [(c, False) for c in (participant, *attributes) if c is not None] + [(c, True) for c in comments]
+        singles = (participant, *self._fallbacks, *attributes) if participant is not None else attributes
+        checked = [(c, False) for c in singles if c is not None] + [(c, True) for c in comments]
         for column, multiline in checked:
             cells = columns[column.index]
             if not has_refused_characters(cells, multiline=multiline):
@@ -649,20 +707,30 @@ class WideReading:
 
 def suggest_mapping(table: Table, instrument: Instrument, options: ReadOptions) -> str:
     """A mapping file (TOML text) for ``table``: every heading with what matrixkit takes it to hold, and every
-    answer it cannot read as a level, commented out for the facilitator to fill in."""
+    distinct answer it cannot read as a level — with a guess from its spelling when one level's name (or
+    descriptor) is close, else left for the facilitator to fill in."""
     found = layout(table.header, instrument, options, lambda column: table.where(table.header_row, column))
     policy = AnswerPolicy(instrument, options)
-    unread: dict[str, Counter[str]] = {}
+    unread: Counter[str] = Counter()
+    columns_of: dict[str, list[str]] = {}
+    readable: dict[tuple[str, str], bool] = {}
     domains = found.of_kind("domain")
     for rows, _ in table.chunks():
         for column in domains:
-            for cell in {row[column.index] for row in rows}:
-                if not cell.strip():
+            key = column.target or ""
+            for cell, count in Counter(row[column.index].strip() for row in rows).items():
+                if (key, cell) not in readable:
+                    try:
+                        policy.read(cell, key)
+                        readable[key, cell] = True
+                    except ValueError:
+                        readable[key, cell] = False
+                if readable[key, cell]:
                     continue
-                try:
-                    policy.read(cell, column.target or "")
-                except ValueError:
-                    unread.setdefault(column.heading, Counter())[cell.strip()] += 1
+                unread[cell] += count
+                headings = columns_of.setdefault(cell, [])
+                if column.heading not in headings:
+                    headings.append(column.heading)
     reasons = {
         "mapping": "from the mapping file given",
         "exact": "the heading names it",
@@ -675,8 +743,9 @@ def suggest_mapping(table: Table, instrument: Instrument, options: ReadOptions) 
     lines = [
         f"# Mapping of {Path(table.name).name} for {instrument.id} ({instrument.title}), written by 'matrixkit map'.",
         "# Check every line: a column can hold participant, completed, ignore, a domain key, attribute:NAME or",
-        "# comment:DOMAIN. Domains of " + instrument.id + ": " + ", ".join(instrument.domain_keys) + ".",
-        "# Then: matrixkit collate " + instrument.id + " FILE --map THIS_FILE",
+        f"# comment:DOMAIN. The domains of {instrument.id}:",
+        *(f"#   {domain.key} ({domain.title})" for domain in instrument.domains),
+        f"# Then: matrixkit collate {instrument.id} {Path(table.name).name} --map THIS_FILE",
         "",
         f"format = {MAPPING_FORMAT}",
         f"instrument = {_toml_string(instrument.id)}",
@@ -684,29 +753,66 @@ def suggest_mapping(table: Table, instrument: Instrument, options: ReadOptions) 
         "[columns]",
     ]
     by_index = {c.index: c for c in found.columns}
+    written: set[str] = set()
     for index, heading in enumerate(table.header):
         matched = by_index.get(index)
-        if matched is None:
-            lines.append(f"# {_toml_string(heading)} = ?   (not matched: give it a target)")
+        same = " ".join(heading.split()).casefold() in written
+        written.add(" ".join(heading.split()).casefold())
+        if matched is None or same:
+            why = "a heading used twice: rename one in the file" if same else "not matched: give it a target"
+            lines.append(f"# {_toml_string(heading)} = ?   ({why})")
             continue
         target = {
             "domain": matched.target,
             "comment": f"comment:{matched.target}",
             "attribute": f"attribute:{matched.target}",
         }.get(matched.kind, matched.kind)
-        lines.append(f"{_toml_string(heading)} = {_toml_string(target or matched.kind)}   # {reasons[matched.how]}")
+        reason = "form bookkeeping: not used" if matched.kind == "ignore" and matched.how == "exact" else None
+        lines.append(
+            f"{_toml_string(heading)} = {_toml_string(target or matched.kind)}   # {reason or reasons[matched.how]}"
+        )
     for problem in found.problems:
         lines.append(f"# problem: {problem.message}" + (f" ({problem.hint})" if problem.hint else ""))
     lines += ["", "[answers]"]
-    if unread:
-        lines.append(f"# Answers that are not a level of {instrument.id}: give each a level key, score or label.")
-        for heading, counts in unread.items():
-            lines.append(f"# in {_toml_string(heading)}:")
-            for answer, count in counts.most_common():
-                lines.append(f'# {_toml_string(answer)} = ""   # {count} cell(s)')
-    else:
+    if not unread:
         lines.append(f"# Every answer in the file reads as a level of {instrument.id}.")
+        return "\n".join(lines) + "\n"
+    lines += [
+        f"# Answers that are not a level of {instrument.id}: give each the level it means (a level key, score or",
+        "# label) and remove its '#'. A guess from the spelling is filled in already: check it.",
+    ]
+    for answer, count in unread.most_common():
+        headings = columns_of[answer]
+        where = f'"{headings[0]}"' if len(headings) == 1 else f"{len(headings)} columns"
+        cells = f"{count} cell{'s' if count != 1 else ''} in {where}"
+        guess = _guess(answer, instrument, [c.target or "" for c in domains if c.heading in headings])
+        try:
+            if isinstance(instrument.read_answer(answer), Between):
+                cells += "; a mark across two levels: or read the file with --between lower, higher or skip"
+        except ValueError:
+            pass
+        if guess is None:
+            lines.append(f'# {_toml_string(answer)} = ""   # {cells}')
+        else:
+            lines.append(f"{_toml_string(answer)} = {_toml_string(guess)}   # a guess: check it; {cells}")
     return "\n".join(lines) + "\n"
+
+
+def _guess(answer: str, instrument: Instrument, domains: Sequence[str]) -> str | None:
+    """The key of the level whose name (or, in one of ``domains``, descriptor) ``answer`` is a near spelling
+    of, when one is close enough to guess."""
+    folded = normalise_answer(answer)
+    names = {name: level.key for level in instrument.levels for name, _ in level.names() if len(name) > 2}
+    close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.8)
+    if close:
+        return names[close[0]]
+    descriptors = {
+        normalise_answer(text): instrument.levels[i].key
+        for key in domains
+        for i, text in enumerate(instrument.domain(key).descriptors)
+    }
+    close = difflib.get_close_matches(folded, list(descriptors), n=1, cutoff=0.9)
+    return descriptors[close[0]] if close else None
 
 
 def _toml_string(text: str) -> str:

@@ -685,10 +685,12 @@ def render_record(record: RecordSheet) -> bytes:
     book = Book(instrument, f"Record sheet: {record.participant}")
     ws = book.sheet("Record")
     top = book.heading(ws, f"Record sheet: {record.participant}", instrument_name(instrument))
-    for i, (name, value) in enumerate(sorted(record.attributes.items())):
-        book.string(ws, top + i, 0, name.capitalize(), book.row_head)
+    # Name first, as on the blank sheet: the record sheet is a filled-in form that matrixkit reads back.
+    fields = [("Name", record.participant), *((n.capitalize(), v) for n, v in sorted(record.attributes.items()))]
+    for i, (name, value) in enumerate(fields):
+        book.string(ws, top + i, 0, name, book.row_head)
         book.string(ws, top + i, 1, value)
-    row = top + len(record.attributes) + (1 if record.attributes else 0)
+    row = top + len(fields) + 1
     headers = ["Domain", "Level", "Score", "Statement chosen", "Comment"]
     for col, (header, width) in enumerate(zip(headers, [26, 18, 8, 60, 40], strict=True)):
         book.string(ws, row, col, header, book.head)
