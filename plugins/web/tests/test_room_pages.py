@@ -405,7 +405,8 @@ def test_uploaded_paper_sheets_are_read_by_the_cli_readers(make_client: MakeClie
     assert "matrixkit-upload" not in wrong.text and "/tmp" not in wrong.text
     misfit = upload(facilitator, workshop_id, "sheets.csv", good.replace(b"Table 2", b"Table 9"))
     assert misfit.status_code == 422 and "Table 9" in misfit.text and "sheets.csv:3" in misfit.text
-    assert upload(facilitator, workshop_id, "notes.txt", b"hello").status_code == 400
+    assert upload(facilitator, workshop_id, "notes.pdf", b"%PDF-1.7").status_code == 400
+    assert upload(facilitator, workshop_id, "notes.txt", b"hello").status_code == 422  # not Excel's Unicode text
     assert upload(facilitator, workshop_id, "empty.csv", b"").status_code == 400
     junk = upload(facilitator, workshop_id, "junk.xlsx", b"PK\x03\x04 this is not a workbook")
     assert 400 <= junk.status_code < 500

@@ -49,7 +49,25 @@ __all__ = ["UPLOAD_TYPES", "router"]
 router = APIRouter(include_in_schema=False)
 
 #: File types a paper-sheet upload may have (those the readers of ``matrixkit collate`` read as sheets).
-UPLOAD_TYPES = {".csv": "CSV", ".xlsx": "Excel", ".ods": "OpenDocument spreadsheet"}
+UPLOAD_TYPES = {
+    ".csv": "CSV",
+    ".xlsx": "Excel",
+    ".ods": "OpenDocument spreadsheet",
+    ".txt": "Excel Unicode text",
+}
+#: What the upload does with a mark across two levels ("2/3") — ``matrixkit collate --between``.
+BETWEEN_CHOICES = (
+    ("refuse", "Refuse the file and show where they are", ""),
+    ("lower", "Take the lower level", ""),
+    ("higher", "Take the higher level", ""),
+    ("skip", "Leave that domain unanswered", ""),
+)
+#: What the upload does with a person in the file twice — ``matrixkit collate --duplicates``.
+DUPLICATE_CHOICES = (
+    ("refuse", "Refuse the file and show both rows", ""),
+    ("latest", "Keep the latest response", "By the file's completion time where it has one, else the lower row."),
+    ("first", "Keep the first response", ""),
+)
 
 
 # -- participants --------------------------------------------------------------------------------
@@ -163,6 +181,8 @@ def _paper_page(
             "not_sure": NOT_SURE,
             "limits": LIMITS,
             "upload_types": UPLOAD_TYPES,
+            "between_choices": BETWEEN_CHOICES,
+            "duplicate_choices": DUPLICATE_CHOICES,
             "template": template,
         },
         status_code=status_code,
@@ -264,10 +284,19 @@ def upload_paper(
     sheet. Nothing is entered unless every row can be."""
     workshop = _facilitated(request, workshop_id)
     instrument = _analysis(request, workshop).instrument
-    _form, file = upload
+    form, file = upload
+    chosen = {name: form.get(name) or "refuse" for name in ("between", "duplicates")}
+    errors = {
+        name: "Choose one of the options"
+        for name, choices in (("between", BETWEEN_CHOICES), ("duplicates", DUPLICATE_CHOICES))
+        if chosen[name] not in {value for value, _label, _hint in choices}
+    }
     problem = check_upload(file, UPLOAD_TYPES)
     if problem is not None:
-        return _paper_page(request, workshop, errors={"sheets": problem}, status_code=400)
+        errors = {"sheets": problem, **errors}
+    if errors:
+        return _paper_page(request, workshop, values=chosen, errors=errors, status_code=400)
+    options = ReadOptions(between=chosen["between"], duplicates=chosen["duplicates"])  # type: ignore[arg-type]
     assert file is not None and file.filename is not None
     name = Path(file.filename).name
     data = file.file.read()
@@ -275,25 +304,32 @@ def upload_paper(
         path = Path(folder) / f"sheets{Path(name).suffix.lower()}"
         path.write_bytes(data)
         try:
-            responses = read_responses(path, instrument, state(request).registry, ReadOptions())
+            responses = read_responses(path, instrument, state(request).registry, options)
         except ValidationError as exc:
             shown = [_display(p, str(path), name) for p in exc.problems]
             count = f"{exc.total} {'problem' if exc.total == 1 else 'problems'}"
             message = f"{name} cannot be read ({count}, listed below the file box): nothing was entered"
-            return _paper_page(request, workshop, errors={"sheets": message}, problems=shown, status_code=422)
+            return _paper_page(
+                request, workshop, values=chosen, errors={"sheets": message}, problems=shown, status_code=422
+            )
         except MatrixkitError as exc:
             message = str(exc).replace(str(path), name)
-            return _paper_page(request, workshop, errors={"sheets": message}, status_code=422)
+            return _paper_page(request, workshop, values=chosen, errors={"sheets": message}, status_code=422)
     try:
         sheets = _sheets_from(responses, workshop, instrument, str(path), name)
         added = state(request).store.add_paper(workshop.id, sheets)
     except Problems as exc:
         shown = [f"{where}: {message}" for where, message in exc.problems.items()]
         return _paper_page(
-            request, workshop, errors={"sheets": f"{name} does not fit this workshop"}, problems=shown, status_code=422
+            request,
+            workshop,
+            values=chosen,
+            errors={"sheets": f"{name} does not fit this workshop"},
+            problems=shown,
+            status_code=422,
         )
     except NameTakenError as exc:
-        return _paper_page(request, workshop, errors={"sheets": str(exc)}, status_code=409)
+        return _paper_page(request, workshop, values=chosen, errors={"sheets": str(exc)}, status_code=409)
     except ClosedError:
         return _paper_page(
             request,
