@@ -82,9 +82,14 @@ class Tally:
     missing: int = attrs.field(default=0, metadata=_doc("Number of people who did not answer (or did not know)."))
 
     def __attrs_post_init__(self) -> None:
-        found = [_count_problem(n, f"counts[{i}]") for i, n in enumerate(self.counts)]
-        found.append(_count_problem(self.missing, "missing"))
-        ValidationError.collect([p for p in found if p is not None])
+        # One pass over the counts without a call per count: a tally is built for every domain of every group
+        # of every collation read or pooled.
+        bad = [i for i, n in enumerate(self.counts) if not isinstance(n, int) or isinstance(n, bool) or n < 0]
+        missing = self.missing
+        if bad or not isinstance(missing, int) or isinstance(missing, bool) or missing < 0:
+            found = [_count_problem(self.counts[i], f"counts[{i}]") for i in bad]
+            found.append(_count_problem(missing, "missing"))
+            ValidationError.collect([p for p in found if p is not None])
 
     @classmethod
     def empty(cls, levels: int) -> Tally:
@@ -231,15 +236,26 @@ class Collation:
         keys = [group_key(name) for name in self.groups]
         if len(set(keys)) != len(keys):
             problems.append(Problem("two groups differ only in case or spacing", field="groups"))
-        if self.by is not None and not problems:
-            total = TallySet.empty(self.instrument)
-            for tally_set in self.groups.values():
-                total = total.merge(tally_set)
-            if total != self.overall:
-                problems.append(Problem("the groups' tallies do not add up to the overall tallies", field="groups"))
+        if self.by is not None and not problems and not self._groups_add_up():
+            problems.append(Problem("the groups' tallies do not add up to the overall tallies", field="groups"))
         unknown = [k for k in self.comments if k not in self.instrument.domain_keys]
         problems += [Problem("comments on an unknown domain", field=f"comments.{k}") for k in unknown]
         ValidationError.collect(problems)
+
+    def _groups_add_up(self) -> bool:
+        """Whether the groups' responses, counts and missing answers sum to the overall ones (summed as plain
+        integers, domain by domain: no tallies are built)."""
+        groups = list(self.groups.values())
+        if sum(g.responses for g in groups) != self.overall.responses:
+            return False
+        for d, tally in enumerate(self.overall.tallies):
+            parts = [g.tallies[d] for g in groups]
+            if sum(t.missing for t in parts) != tally.missing:
+                return False
+            summed = tuple(map(sum, zip(*(t.counts for t in parts), strict=True))) if parts else (0,) * tally.levels
+            if summed != tally.counts:
+                return False
+        return True
 
     # -- construction ------------------------------------------------------------------------------
 

@@ -376,6 +376,8 @@ def _split_as(collation: Collation, by: str | None, name: str, problems: Problem
             )
         )
         return collation.unsplit()
+    if collation.by == by:
+        return collation
     return Collation(collation.instrument, collation.overall, by, collation.groups, collation.comments)
 
 

@@ -220,9 +220,10 @@ def collation_from_document(
         problems.append(Problem(message, file=file, field=field))
 
     level_keys = instrument.level_keys
+    level_set = set(level_keys)
 
     def tally(counts: FrozenDict[str, int], missing: int, field: str) -> Tally | None:
-        if set(counts) != set(level_keys):
+        if counts.keys() != level_set:
             problem(f"expected counts for exactly the levels {', '.join(level_keys)}", f"{field}.counts")
             return None
         try:
