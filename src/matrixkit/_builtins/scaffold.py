@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from matrixkit import __version__
 from matrixkit.errors import MatrixkitError
 from matrixkit.hookspecs import hookimpl
 
@@ -152,8 +153,6 @@ def _parts_table(names: PluginNames, parts: Sequence[str]) -> str:
 def plugin_files(names: PluginNames, parts: Sequence[str] = DEFAULT_PARTS) -> dict[str, str]:
     """The files of a new plugin distribution with ``parts``: relative path (``/``-separated) → text."""
     from importlib.resources import files  # here, not at the top: every command imports this module
-
-    from matrixkit import __version__
 
     parts = parse_parts(",".join(parts))
     major_minor = ".".join(__version__.split(".")[:2])
