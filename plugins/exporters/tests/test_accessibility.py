@@ -137,3 +137,52 @@ def test_the_new_kinds_are_axe_clean(
     violations = audit(browser, axe, html, tmp_path / f"{kind}.html")
     findings[kind] = violations
     assert violations == []
+
+
+@pytest.mark.parametrize(
+    "kind", ["sheet", "record", "collation", "report", "collation-sheet", "summary", "comparison"]
+)
+def test_every_html_output_reflows_at_320_css_pixels(
+    kind: str,
+    browser: Any,
+    axe: str,
+    findings: dict[str, Any],
+    artifacts: Path,
+    tmp_path: Path,
+    registry: Registry,
+    instrument: Instrument,
+    record: RecordSheet,
+    collation: CollationReport,
+    second_round: WorkshopReport,
+) -> None:
+    """On a phone (WCAG 1.4.10, 320 CSS pixels) the page never scrolls sideways: a wide table scrolls within its
+    own region, which the keyboard can reach (axe's scrollable-region-focusable rule runs at that width)."""
+    subject: object = {
+        "sheet": instrument,
+        "record": record,
+        "collation": collation,
+        "report": second_round,
+        "collation-sheet": instrument,
+        "summary": second_round,
+        "comparison": second_round.comparison,
+    }[kind]
+    path = tmp_path / f"{kind}.html"
+    path.write_bytes(render(registry.exporter("html"), kind, subject))
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    try:
+        page.goto(path.as_uri())
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        regions = page.locator(".table-scroll").count()
+        page.screenshot(path=str(artifacts / f"{kind}-320.png"), full_page=True)
+        page.evaluate(axe)
+        result = page.evaluate(
+            "async (tags) => await axe.run(document, "
+            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+    finally:
+        page.close()
+    findings[f"{kind} at 320 px"] = [v["id"] for v in result["violations"]]
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
+    assert regions > 0  # every one of these outputs has a table
+    assert result["violations"] == []
