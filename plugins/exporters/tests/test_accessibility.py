@@ -139,9 +139,7 @@ def test_the_new_kinds_are_axe_clean(
     assert violations == []
 
 
-@pytest.mark.parametrize(
-    "kind", ["sheet", "record", "collation", "report", "collation-sheet", "summary", "comparison"]
-)
+@pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report", "collation-sheet", "summary", "comparison"])
 def test_every_html_output_reflows_at_320_css_pixels(
     kind: str,
     browser: Any,
