@@ -21,7 +21,7 @@ from matrixkit.report import CollationReport, RecordSheet, WorkshopReport
 REGENERATE = os.environ.get("MATRIXKIT_REGENERATE_GOLDENS") == "1"
 
 
-@pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report"])
+@pytest.mark.parametrize("kind", ["sheet", "record", "collation", "report", "summary", "collation-sheet"])
 def test_matches_the_golden_file(
     kind: str,
     registry: Registry,
@@ -29,8 +29,16 @@ def test_matches_the_golden_file(
     record: RecordSheet,
     collation: CollationReport,
     report: WorkshopReport,
+    second_round: WorkshopReport,
 ) -> None:
-    subject = {"sheet": instrument, "record": record, "collation": collation, "report": report}[kind]
+    subject = {
+        "sheet": instrument,
+        "record": record,
+        "collation": collation,
+        "report": report,
+        "summary": second_round,
+        "collation-sheet": instrument,
+    }[kind]
     data = render(registry.exporter("md"), kind, subject).decode("utf-8")
     golden = GOLDEN / f"{kind}.md"
     if REGENERATE:
@@ -74,6 +82,8 @@ def test_hostile_text_is_escaped_in_every_kind(registry: Registry) -> None:
         ("record", hostile_record(instrument)),
         ("collation", report.collation),
         ("report", report),
+        ("summary", report),
+        ("collation-sheet", instrument),
     ]:
         text = render(exporter, kind, subject).decode("utf-8")
         assert HOSTILE not in text, kind

@@ -1,4 +1,8 @@
-"""Markdown (GitHub / GitLab flavoured): blank sheets, record sheets, collation sheets and workshop reports.
+"""Markdown (GitHub / GitLab flavoured): blank sheets, record sheets, collation sheets, workshop reports, the
+board summary and the blank Workshop Collation Sheet.
+
+The summary and the blank collation sheet are written from the same document (:mod:`matrixkit_exporters.documents`)
+as the HTML, PDF and Word files, by :func:`render_document`.
 
 All user text goes through :func:`inline`, which backslash-escapes everything Markdown (and GitHub's HTML, math
 and table syntax) would interpret, so that a title like ``<script>`` or ``*bold*`` prints as written.
@@ -12,6 +16,20 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from matrixkit.text import long_date
+from matrixkit_exporters import documents
+from matrixkit_exporters.blocks import (
+    Bullets,
+    Cell,
+    Chart,
+    Definitions,
+    Document,
+    Fields,
+    Heading,
+    Matrix,
+    Paragraph,
+    Table,
+    Warning,
+)
 from matrixkit_exporters.documents import NO_STATUS, change_text
 from matrixkit_exporters.layout import (
     NONE,
@@ -40,7 +58,18 @@ if TYPE_CHECKING:
     from matrixkit.report import CollationReport, Comparison, RecordSheet, RecordSummary, Stats, WorkshopReport
     from matrixkit.workshop import Action
 
-__all__ = ["inline", "render_collation", "render_comparison", "render_record", "render_report", "render_sheet", "table"]
+__all__ = [
+    "inline",
+    "render_collation",
+    "render_collation_sheet",
+    "render_comparison",
+    "render_document",
+    "render_record",
+    "render_report",
+    "render_sheet",
+    "render_summary",
+    "table",
+]
 
 # Characters with a meaning anywhere in a line: emphasis, code, links, HTML, tables, strikethrough, entities,
 # math ($ on GitHub) and the backslash itself.
@@ -412,3 +441,105 @@ def render_comparison(comparison: Comparison) -> bytes:
         lines += table(["Domain", "What", "Who", "By when", "Status", "Note"], rows)
     lines += _source(comparison.instrument)
     return _finish(lines)
+
+
+# -- documents (the summary, the blank collation sheet) ------------------------------------------------------
+
+_ALIGN = {"left": "l", "right": "r", "center": "c"}
+
+
+def _cell(cell: Cell) -> str:
+    # A cell's lines (one action per line) stay lines: a pipe table cell can only break with <br>.
+    text = "<br>".join(inline(line) for line in cell.text.splitlines() if line.strip())
+    if cell.bold and text:
+        text = f"**{text}**"
+    if cell.note:
+        text = f"{text}<br>{inline(cell.note)}" if text else inline(cell.note)
+    return text
+
+
+def _spread(cells: Sequence[Cell]) -> list[str]:
+    """Cells as pipe-table cells: a cell across several columns is followed by empty ones (Markdown tables have
+    no spans)."""
+    out: list[str] = []
+    for cell in cells:
+        out += [_cell(cell)] + [""] * (cell.colspan - 1)
+    return out
+
+
+def _table_block(block: Table) -> list[str]:
+    columns = sum(c.colspan for c in block.header)
+    align: list[str] = []
+    for c in block.header:
+        align += [_ALIGN[c.align]] * c.colspan
+    rows = []
+    for row in block.rows:
+        if row.group:
+            rows.append([f"**{inline(row.cells[0].text)}**"] + [""] * (columns - 1))
+        else:
+            rows.append(_spread(row.cells) + [""] * (columns - sum(c.colspan for c in row.cells)))
+    return [f"**{inline(block.caption)}**", "", *table(_spread(block.header), rows, align)]
+
+
+def _matrix_block(block: Matrix, document: Document) -> list[str]:
+    levels = document.instrument.levels
+    headers = ["Domain", *(inline(level_heading(lv.label, lv.score)) for lv in levels), inline(block.notes_heading)]
+    rows = []
+    for row in block.rows:
+        if row.opens_group and row.group:
+            rows.append([f"**{inline(row.group)}**"] + [""] * (len(levels) + 1))
+        cells = [f"**{inline(row.title)}**"]
+        for i, descriptor in enumerate(row.descriptors):
+            chosen = block.marked and row.chosen == i
+            cells.append(f"**✓ chosen** {inline(descriptor)}" if chosen else inline(descriptor))
+        rows.append([*cells, inline(row.notes)])
+    return [f"**{inline(block.caption)}**", "", *table(headers, rows)]
+
+
+def _block(block: object, document: Document) -> list[str]:
+    if isinstance(block, Heading):
+        return [f"{'#' * block.level} {inline(block.text)}"]
+    if isinstance(block, Paragraph):
+        text = inline(block.text)
+        if block.style == "instructions":
+            text = f"*{text}*"
+        return [f"**{inline(block.label)}:** {text}" if block.label else text]
+    if isinstance(block, Bullets):
+        return [f"- {inline(item)}" for item in block.items]
+    if isinstance(block, Definitions):
+        return ["  \n".join(f"{inline(term)}: {inline(value)}" for term, value in block.items)]
+    if isinstance(block, Warning):
+        return [f"> **Warning:** {inline(block.text)}"]
+    if isinstance(block, Table):
+        return _table_block(block)
+    if isinstance(block, Matrix):
+        return _matrix_block(block, document)
+    if isinstance(block, Fields):
+        return ["  \n".join(f"{inline(label)}: ______________________" for label in block.labels)]
+    if isinstance(block, Chart):
+        # No pictures in a Markdown file: the chart's caption and its text alternative, which says what it shows.
+        return [f"*{inline(block.caption)}* {inline(block.alt)}"]
+    raise TypeError(f"a Markdown document cannot show a {type(block).__name__}")
+
+
+def render_document(document: Document) -> bytes:
+    """A document for people (the blocks the HTML, PDF and Word files are made of) as Markdown."""
+    lines: list[str] = []
+    for part in document.parts:
+        for block in part.blocks:
+            if lines:
+                lines.append("")
+            lines += _block(block, document)
+    if document.footer:
+        lines += ["", f"Source: {inline(document.footer)}"]
+    return _finish(lines)
+
+
+def render_summary(report: WorkshopReport) -> bytes:
+    """The one-page board summary: agreed levels, top priorities with who leads them and by when."""
+    return render_document(documents.summary(report))
+
+
+def render_collation_sheet(instrument: Instrument) -> bytes:
+    """The blank Workshop Collation Sheet, for a table to fill in by hand (or in a shared Markdown file)."""
+    return render_document(documents.collation_sheet(instrument))

@@ -95,8 +95,8 @@ class MarkdownExporter(PluginExporter):
     name = "md"
     extension = ".md"
     media_type = "text/markdown"
-    description = "Markdown (GitHub/GitLab): record sheets, collation sheets, workshop reports, progress"
-    kinds: ClassVar[frozenset[str]] = frozenset({"sheet", "record", "collation", "report", "comparison"})
+    description = "Markdown (GitHub/GitLab): record sheets, collation sheets, workshop reports, summaries, progress"
+    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
     module = "markdown"
 
 
