@@ -88,5 +88,6 @@ def test_hostile_text_is_escaped_in_every_kind(registry: Registry) -> None:
         text = render(exporter, kind, subject).decode("utf-8")
         assert HOSTILE not in text, kind
         assert r"\<script\>alert(1)\</script\>" in text, kind
-        # Every < that is not escaped would open HTML on GitHub.
-        assert re.search(r"(?<!\\)<", text) is None, kind
+        # Every < that is not escaped would open HTML on GitHub: the only HTML is the renderer's own line break
+        # within a table cell.
+        assert re.search(r"(?<!\\)<(?!br>)", text) is None, kind

@@ -185,7 +185,9 @@ def test_the_change_shown_is_now_less_then_of_the_levels_shown(comparison: Compa
         if row["before_level"] and row["after_level"]:
             expected = after_keys.index(row["after_level"]) - before_keys.index(row["before_level"])
             assert int(row["level_change"]) == expected
-            assert f"| {change_text(expected)} |" in markdown
+            # A change is in bold; no change is not.
+            shown = change_text(expected) if expected == 0 else f"**{change_text(expected)}**"
+            assert f"| {shown} |" in markdown
         else:
             assert row["level_change"] == ""
 
