@@ -189,7 +189,8 @@ def test_comparison_docx_html_xlsx_md_csv(comparison: Comparison) -> None:
     assert {"Done", "In progress", "Not started", "Not recorded"} <= set(statuses)
     markdown = render("md", "comparison", comparison).decode("utf-8")
     # The level shown each side, with which it is under it; an agreed level and a change in bold.
-    assert "| **Evaluation** | Developing (2)<br>suggested | **Emerging (1)**<br>agreed | **down 1 level** |" in markdown
+    evaluation_row = "| **Evaluation** | Developing (2)<br>suggested | **Emerging (1)**<br>agreed | **down 1 level** |"
+    assert evaluation_row in markdown
     rows = list(csv.DictReader(io.StringIO(render("csv", "comparison", comparison).decode("utf-8-sig"))))
     evaluation = rows[-1]
     assert (evaluation["before_level_kind"], evaluation["after_level_kind"], evaluation["level_change"]) == (
