@@ -30,7 +30,6 @@ __all__ = [
     "decimal",
     "flag_explanations",
     "group_label",
-    "instrument_heading",
     "instrument_name",
     "level_heading",
     "level_name",
@@ -76,11 +75,6 @@ def _sections(instrument: Instrument) -> Iterator[Section]:
         current.append(domain)
     if current:
         yield Section(instrument.group(key) if key else None, tuple(current))
-
-
-def instrument_heading(instrument: Instrument) -> str:
-    """``Title (id version)``."""
-    return f"{instrument.title} ({instrument.id} {instrument.version})"
 
 
 def level_heading(label: str, score: int) -> str:
