@@ -21,7 +21,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from matrixkit_exporters import charts, documents
+from matrixkit_exporters import charts
 from matrixkit_exporters.colour import text_colour
 from matrixkit_exporters.layout import level_heading
 from matrixkit_exporters.safety import printable
@@ -30,20 +30,9 @@ if TYPE_CHECKING:
     import jinja2
     from markupsafe import Markup
 
-    from matrixkit.model import Instrument
-    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
     from matrixkit_exporters.blocks import Chart, Document, Heading
 
-__all__ = [
-    "render_collation",
-    "render_collation_sheet",
-    "render_comparison",
-    "render_document",
-    "render_record",
-    "render_report",
-    "render_sheet",
-    "render_summary",
-]
+__all__ = ["render_document"]
 
 
 def _finalize(value: object) -> object:
@@ -112,39 +101,3 @@ def render_document(document: Document) -> bytes:
         )
     )
     return html.encode("utf-8")
-
-
-def render_sheet(instrument: Instrument) -> bytes:
-    """The blank matrix as a handout: boxes for the person, a statement to ring per row, a notes column."""
-    return render_document(documents.sheet(instrument))
-
-
-def render_record(record: RecordSheet) -> bytes:
-    """One person's record: the matrix with their chosen statement marked, comments, figures and chart."""
-    return render_document(documents.record(record))
-
-
-def render_collation(report: CollationReport) -> bytes:
-    """The Workshop Collation Sheet with what its figures mean, charts, the view by group and comments."""
-    return render_document(documents.collation(report))
-
-
-def render_report(report: WorkshopReport) -> bytes:
-    """The workshop report: agreed levels, priorities and actions, charts, then the collation it rests on."""
-    return render_document(documents.report(report))
-
-
-def render_collation_sheet(instrument: Instrument) -> bytes:
-    """The blank Workshop Collation Sheet, for a table to fill in by hand."""
-    return render_document(documents.collation_sheet(instrument))
-
-
-def render_summary(report: WorkshopReport) -> bytes:
-    """The one-page board summary: agreed levels, top priorities with who and by when."""
-    return render_document(documents.summary(report))
-
-
-def render_comparison(comparison: Comparison) -> bytes:
-    """Progress between rounds: the level shown then and now, the change, a before/after chart, agreement then
-    and now, and the earlier round's actions with their status."""
-    return render_document(documents.comparison(comparison))

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
-from matrixkit_exporters import documents
 from matrixkit_exporters.blocks import (
     Bullets,
     Cell,
@@ -31,22 +29,7 @@ from matrixkit_exporters.blocks import (
 )
 from matrixkit_exporters.layout import level_heading
 
-if TYPE_CHECKING:
-    from matrixkit.model import Instrument
-    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
-
-__all__ = [
-    "inline",
-    "render_collation",
-    "render_collation_sheet",
-    "render_comparison",
-    "render_document",
-    "render_record",
-    "render_report",
-    "render_sheet",
-    "render_summary",
-    "table",
-]
+__all__ = ["cell_text", "inline", "render_document", "table"]
 
 # Characters with a meaning anywhere in a line: emphasis, code, links, HTML, tables, strikethrough, entities,
 # math ($ on GitHub) and the backslash itself.
@@ -180,40 +163,3 @@ def render_document(document: Document) -> bytes:
     if document.footer:
         lines += ["", f"Source: {cell_text(document.footer)}"]
     return _finish(lines)
-
-
-def render_summary(report: WorkshopReport) -> bytes:
-    """The one-page board summary: agreed levels, top priorities with who leads them and by when."""
-    return render_document(documents.summary(report))
-
-
-def render_collation_sheet(instrument: Instrument) -> bytes:
-    """The blank Workshop Collation Sheet, for a table to fill in by hand (or in a shared Markdown file)."""
-    return render_document(documents.collation_sheet(instrument))
-
-
-def render_sheet(instrument: Instrument) -> bytes:
-    """The blank matrix as a handout: boxes for the person, a statement to ring per row, a notes column."""
-    return render_document(documents.sheet(instrument))
-
-
-def render_record(record: RecordSheet) -> bytes:
-    """One person's record: the matrix with their chosen statement marked, comments and figures."""
-    return render_document(documents.record(record))
-
-
-def render_collation(report: CollationReport) -> bytes:
-    """The Workshop Collation Sheet with what its figures mean, the view by group and comments."""
-    return render_document(documents.collation(report))
-
-
-def render_report(report: WorkshopReport) -> bytes:
-    """The workshop report: agreed levels, priorities and actions, progress since the previous round, then the
-    collation it rests on."""
-    return render_document(documents.report(report))
-
-
-def render_comparison(comparison: Comparison) -> bytes:
-    """Progress between rounds: the level shown then and now, the change, agreement then and now, and the
-    earlier round's actions with their status."""
-    return render_document(documents.comparison(comparison))

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from matrixkit.errors import MatrixkitError
-from matrixkit_exporters import charts, documents
+from matrixkit_exporters import charts
 from matrixkit_exporters.blocks import Chart, Document
 from matrixkit_exporters.colour import text_colour
 from matrixkit_exporters.layout import level_heading
@@ -43,18 +43,8 @@ from matrixkit_exporters.safety import printable
 
 if TYPE_CHECKING:
     from matrixkit.model import Instrument
-    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
-__all__ = [
-    "render_collation",
-    "render_collation_sheet",
-    "render_comparison",
-    "render_document",
-    "render_record",
-    "render_report",
-    "render_sheet",
-    "render_summary",
-]
+__all__ = ["render_document"]
 
 #: Fixed creation date: the same input gives the same bytes.
 TIMESTAMP = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -175,36 +165,3 @@ def render_document(document: Document) -> bytes:
 
 
 # -- the kinds ------------------------------------------------------------------------------------------------
-
-
-def render_sheet(instrument: Instrument) -> bytes:
-    """The printable blank matrix: boxes for the person, one row per domain, a statement per level to ring."""
-    return render_document(documents.sheet(instrument))
-
-
-def render_record(record: RecordSheet) -> bytes:
-    return render_document(documents.record(record))
-
-
-def render_collation(report: CollationReport) -> bytes:
-    return render_document(documents.collation(report))
-
-
-def render_report(report: WorkshopReport) -> bytes:
-    return render_document(documents.report(report))
-
-
-def render_collation_sheet(instrument: Instrument) -> bytes:
-    """The blank Workshop Collation Sheet, for a table to fill in by hand."""
-    return render_document(documents.collation_sheet(instrument))
-
-
-def render_summary(report: WorkshopReport) -> bytes:
-    """The one-page board summary: agreed levels, top priorities with who and by when."""
-    return render_document(documents.summary(report))
-
-
-def render_comparison(comparison: Comparison) -> bytes:
-    """Progress between rounds: the level shown then and now, the change, a before/after chart, agreement then
-    and now, and the earlier round's actions with their status."""
-    return render_document(documents.comparison(comparison))

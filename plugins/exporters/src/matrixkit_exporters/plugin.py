@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from matrixkit.registry import ExporterRegister
     from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
-__all__ = ["EXPORTERS", "PluginExporter"]
+__all__ = ["EXPORTERS", "DocumentExporter", "PluginExporter"]
 
 PLUGIN_NAME = "exporters"
 DISTRIBUTION = "maturity-matrixkit-exporters"
@@ -49,37 +49,49 @@ class PluginExporter(Exporter):
     def _module(self) -> ModuleType:
         return importlib.import_module(f"matrixkit_exporters.{self.module}")
 
-    def render_sheet(self, instrument: Instrument) -> bytes:
-        data: bytes = self._module().render_sheet(instrument)
+    def _render(self, kind: str, subject: object) -> bytes:
+        """``module.render_<kind>(subject)``."""
+        data: bytes = getattr(self._module(), f"render_{kind.replace('-', '_')}")(subject)
         return data
+
+    def render_sheet(self, instrument: Instrument) -> bytes:
+        return self._render("sheet", instrument)
 
     def render_collation_sheet(self, instrument: Instrument) -> bytes:
-        data: bytes = self._module().render_collation_sheet(instrument)
-        return data
+        return self._render("collation-sheet", instrument)
 
     def render_record(self, record: RecordSheet) -> bytes:
-        data: bytes = self._module().render_record(record)
-        return data
+        return self._render("record", record)
 
     def render_collation(self, report: CollationReport) -> bytes:
-        data: bytes = self._module().render_collation(report)
-        return data
+        return self._render("collation", report)
 
     def render_report(self, report: WorkshopReport) -> bytes:
-        data: bytes = self._module().render_report(report)
-        return data
+        return self._render("report", report)
 
     def render_summary(self, report: WorkshopReport) -> bytes:
-        data: bytes = self._module().render_summary(report)
-        return data
+        return self._render("summary", report)
 
     def render_comparison(self, comparison: Comparison) -> bytes:
-        data: bytes = self._module().render_comparison(comparison)
-        return data
+        return self._render("comparison", comparison)
 
 
-#: Kinds every format for people renders (PDF, HTML, Word).
+#: Kinds every format for people renders (Markdown, HTML, PDF, Word).
 DOCUMENT_KINDS = frozenset({"sheet", "collation-sheet", "record", "collation", "report", "summary", "comparison"})
+
+
+class DocumentExporter(PluginExporter):
+    """A format for people: every kind is written by ``module.render_document`` from the document that
+    :mod:`matrixkit_exporters.documents` builds for it (``documents.sheet``, ``documents.collation_sheet``, ...),
+    so what a sheet or report says is decided once, for every such format."""
+
+    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
+
+    def _render(self, kind: str, subject: object) -> bytes:
+        documents = importlib.import_module("matrixkit_exporters.documents")
+        document = getattr(documents, kind.replace("-", "_"))(subject)
+        data: bytes = self._module().render_document(document)
+        return data
 
 
 class CsvExporter(PluginExporter):
@@ -91,21 +103,19 @@ class CsvExporter(PluginExporter):
     module = "csvout"
 
 
-class MarkdownExporter(PluginExporter):
+class MarkdownExporter(DocumentExporter):
     name = "md"
     extension = ".md"
     media_type = "text/markdown"
     description = "Markdown (GitHub/GitLab): record sheets, collation sheets, workshop reports, summaries, progress"
-    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
     module = "markdown"
 
 
-class HtmlExporter(PluginExporter):
+class HtmlExporter(DocumentExporter):
     name = "html"
     extension = ".html"
     media_type = "text/html"
     description = "One self-contained, printable, accessible HTML file with level colours and inline charts"
-    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
     module = "html"
     requires = ("jinja2", "matplotlib")
     extra = "html"
@@ -124,23 +134,21 @@ class XlsxExporter(PluginExporter):
     extra = "xlsx"
 
 
-class PdfExporter(PluginExporter):
+class PdfExporter(DocumentExporter):
     name = "pdf"
     extension = ".pdf"
     media_type = "application/pdf"
     description = "Tagged (PDF/UA-1) A4 landscape PDF: handouts, collation sheets, board papers with charts"
-    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
     module = "pdf"
     requires = ("typst", "matplotlib")
     extra = "pdf"
 
 
-class DocxExporter(PluginExporter):
+class DocxExporter(DocumentExporter):
     name = "docx"
     extension = ".docx"
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     description = "Word document to edit: real tables in the level colours, heading styles, charts with alt text"
-    kinds: ClassVar[frozenset[str]] = DOCUMENT_KINDS
     module = "word"
     requires = ("docx", "matplotlib")
     extra = "docx"
@@ -155,20 +163,8 @@ class ChartExporter(PluginExporter):
     requires = ("matplotlib",)
     extra = "charts"
 
-    def render_record(self, record: RecordSheet) -> bytes:
-        data: bytes = self._module().render_record(record, self.name)
-        return data
-
-    def render_collation(self, report: CollationReport) -> bytes:
-        data: bytes = self._module().render_collation(report, self.name)
-        return data
-
-    def render_report(self, report: WorkshopReport) -> bytes:
-        data: bytes = self._module().render_report(report, self.name)
-        return data
-
-    def render_comparison(self, comparison: Comparison) -> bytes:
-        data: bytes = self._module().render_comparison(comparison, self.name)
+    def _render(self, kind: str, subject: object) -> bytes:
+        data: bytes = getattr(self._module(), f"render_{kind}")(subject, self.name)
         return data
 
 

@@ -22,7 +22,7 @@ import datetime
 import io
 from typing import TYPE_CHECKING, Any
 
-from matrixkit_exporters import charts, documents
+from matrixkit_exporters import charts
 from matrixkit_exporters.blocks import (
     Block,
     Bullets,
@@ -48,19 +48,8 @@ if TYPE_CHECKING:
     from docx.table import _Cell as WordCell
     from docx.text.paragraph import Paragraph as WordParagraph
 
-    from matrixkit.model import Instrument
-    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
 
-__all__ = [
-    "render_collation",
-    "render_collation_sheet",
-    "render_comparison",
-    "render_document",
-    "render_record",
-    "render_report",
-    "render_sheet",
-    "render_summary",
-]
+__all__ = ["render_document"]
 
 #: A4 in millimetres, and the margins.
 A4 = (210.0, 297.0)
@@ -623,36 +612,3 @@ def _fixed_times(package: bytes) -> bytes:
 def render_document(document: Document) -> bytes:
     """The document as a Word file."""
     return _Writer(document).write()
-
-
-def render_sheet(instrument: Instrument) -> bytes:
-    """The blank matrix: boxes for the person, a statement to ring per row, in a landscape section."""
-    return render_document(documents.sheet(instrument))
-
-
-def render_record(record: RecordSheet) -> bytes:
-    return render_document(documents.record(record))
-
-
-def render_collation(report: CollationReport) -> bytes:
-    return render_document(documents.collation(report))
-
-
-def render_report(report: WorkshopReport) -> bytes:
-    return render_document(documents.report(report))
-
-
-def render_collation_sheet(instrument: Instrument) -> bytes:
-    """The blank Workshop Collation Sheet, for a table to fill in by hand."""
-    return render_document(documents.collation_sheet(instrument))
-
-
-def render_summary(report: WorkshopReport) -> bytes:
-    """The one-page board summary: agreed levels, top priorities with who and by when."""
-    return render_document(documents.summary(report))
-
-
-def render_comparison(comparison: Comparison) -> bytes:
-    """Progress between rounds: the level shown then and now, the change, a before/after chart, agreement then
-    and now, and the earlier round's actions with their status."""
-    return render_document(documents.comparison(comparison))
