@@ -52,21 +52,13 @@ from urllib.parse import urlsplit
 import httpx
 from matrixkit_web.loadtest import Server
 
+from matrixkit.registry import get_registry
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
-DOMAINS = [
-    "leadership",
-    "needs-assessment",
-    "prioritisation",
-    "scoping-whole-system",
-    "intervention-selection",
-    "target-setting",
-    "business-planning",
-    "information-governance",
-    "programme-management",
-    "evaluation",
-]
+#: The domain keys of PIT Tool A, from the installed instrument (the workshops' instrument).
+DOMAINS = list(get_registry().instrument("pit-a").domain_keys)
 TABLES = [f"Table {n}" for n in range(1, 11)]
 SECTORS = ["Local authority", "NHS", "Voluntary sector"]
 #: The headers htmx sends with each poll (so that request bytes are realistic).

@@ -48,20 +48,12 @@ from typing import Any
 import httpx
 from matrixkit_web.loadtest import Server, ThrowawayPostgres, _free_port, postgres_bindir
 
+from matrixkit.registry import get_registry
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-DOMAINS = [
-    "leadership",
-    "needs-assessment",
-    "prioritisation",
-    "scoping-whole-system",
-    "intervention-selection",
-    "target-setting",
-    "business-planning",
-    "information-governance",
-    "programme-management",
-    "evaluation",
-]
+#: The domain keys of PIT Tool A, from the installed instrument (the workshops' instrument).
+DOMAINS = list(get_registry().instrument("pit-a").domain_keys)
 
 
 class Ceiling:

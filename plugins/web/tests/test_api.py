@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matrixkit_web import db
 from matrixkit_web.security import hash_token
+from web_helpers import DOMAINS
 
 from matrixkit.cli import Context, main
 from matrixkit.collation import collate
@@ -24,18 +25,6 @@ from matrixkit.report import build_collation_report
 from matrixkit.responses import Response
 
 CreateWorkshop = Callable[..., dict[str, Any]]
-DOMAINS = [
-    "leadership",
-    "needs-assessment",
-    "prioritisation",
-    "scoping-whole-system",
-    "intervention-selection",
-    "target-setting",
-    "business-planning",
-    "information-governance",
-    "programme-management",
-    "evaluation",
-]
 
 
 def auth(token: str) -> dict[str, str]:

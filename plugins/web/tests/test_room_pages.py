@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from web_helpers import (
+    DOMAINS,
     answer,
     create_in_browser,
     csrf,
@@ -23,18 +24,6 @@ from web_helpers import (
 )
 
 MakeClient = Callable[..., TestClient]
-DOMAINS = [
-    "leadership",
-    "needs-assessment",
-    "prioritisation",
-    "scoping-whole-system",
-    "intervention-selection",
-    "target-setting",
-    "business-planning",
-    "information-governance",
-    "programme-management",
-    "evaluation",
-]
 
 
 def people(make_client: MakeClient, workshop_id: str, code: str, answers: list[tuple[str, str, str]]) -> list[Any]:

@@ -13,6 +13,20 @@ from typing import Any
 from fastapi.testclient import TestClient
 from matrixkit_web.app import Settings
 
+#: The domain keys of PIT Tool A (the instrument the tests' workshops use), in its order.
+DOMAINS = [
+    "leadership",
+    "needs-assessment",
+    "prioritisation",
+    "scoping-whole-system",
+    "intervention-selection",
+    "target-setting",
+    "business-planning",
+    "information-governance",
+    "programme-management",
+    "evaluation",
+]
+
 #: Limits far above what any test does (tests of the limits set their own).
 ROOMY = {"limit_failed": "100000 per hour", "limit_create": "100000 per hour"}
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import io
 
+import segno
 from markupsafe import Markup, escape
 
 __all__ = ["qr_svg"]
 
 
 def _svg(data: str) -> str:
-    import segno
-
     code = segno.make(data, error="m", micro=False)
     out = io.BytesIO()
     code.save(
