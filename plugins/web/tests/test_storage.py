@@ -25,6 +25,7 @@ from matrixkit_web.store import (
     Store,
     Submitted,
 )
+from web_helpers import make_workshop, new_store
 
 Answers = dict[str, tuple[str | None, str | None]]
 
@@ -47,27 +48,6 @@ def submit(
         edit_token=edit_token,
         check=lambda _workshop: ResponseInput(participant=participant, attributes=attributes or {}, answers=answers),
     )
-
-
-def new_store(url: str) -> Store:
-    database = Database(url)
-    database.migrate()
-    return Store(database)
-
-
-def make_workshop(store: Store, **extra: object) -> str:
-    values: dict[str, object] = {
-        "instrument": "pit-a",
-        "instrument_version": "1.0",
-        "instrument_fingerprint": "f" * 16,
-        "title": "W",
-        "rule": "median",
-        "sectors": ("NHS",),
-        "tables": ("1",),
-    }
-    values.update(extra)
-    workshop, _token, _session = store.create_workshop(**values)  # type: ignore[arg-type]
-    return workshop.id
 
 
 def test_migrations_create_exactly_the_declared_schema(db_url: str) -> None:
