@@ -101,7 +101,8 @@ class _Input:
 
     name: str
     reading: Reading | None = None
-    collation: CollationDocument | None = None
+    #: A collation written earlier, turned into counts as soon as it is read: its document is not kept.
+    collation: Collation | None = None
     #: The plugin whose reader made :attr:`reading` (its failures are reported naming it).
     plugin: PluginInfo | None = None
 
@@ -119,7 +120,8 @@ def _open_input(path: str, instrument: Instrument, registry: Registry, options: 
     if Path(path).suffix.lower() in (".json", ".toml"):
         doc, text = read_document(path)
         if is_collation_document(doc):
-            return _Input(path, collation=parse_collation(doc, file=path))
+            parsed = parse_collation(doc, file=path)
+            return _Input(path, collation=collation_from_document(parsed, instrument, file=path))
         return _Input(path, reading=responses_reading(doc, path, text, instrument, options))
     found = reader_for(path, [r.obj for r in registry.readers.values()])
     plugin = next(r.plugin for r in registry.readers.values() if r.obj is found)
@@ -330,11 +332,7 @@ def _count(
     attributes: set[str] = set()
     for item in inputs:
         if item.collation is not None:
-            try:
-                collation = collation_from_document(item.collation, instrument, file=item.name)
-            except (ValidationError, IncompatibleCollationsError) as exc:
-                problems.extend(exc.problems if isinstance(exc, ValidationError) else [Problem(str(exc))])
-                continue
+            collation = item.collation
             parts.append((item.name, _split_as(collation, by, item.name, problems)))
             if collation.by is not None:
                 attributes.add(collation.by)
