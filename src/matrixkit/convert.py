@@ -214,7 +214,7 @@ def make_converter(*, forbid_extra_keys: bool = True) -> cattrs.Converter:
         value_hook = conv.get_structure_hook(value_type)
 
         def structure_frozen_dict(value: Any, _: Any) -> FrozenDict[Any, Any]:
-            if not isinstance(value, Mapping):
+            if not isinstance(value, dict | Mapping):  # a dict first: the ABC's check is slower
                 raise FieldError(f"expected a table, found {describe(value)}")
             items, errors = {}, []
             for key, item in value.items():
