@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import attrs
@@ -219,3 +220,16 @@ def test_collate_files_reports_every_file(tmp_path: Path, dm: Instrument) -> Non
     assert info.value.total == 15
     assert "the same file as" in text
     assert "z.csv: no such file" in text
+
+
+def test_collate_files_refuses_one_file_under_two_names(tmp_path: Path, dm: Instrument) -> None:
+    header = "participant," + ",".join(dm.domain_keys)
+    (tmp_path / "a.csv").write_text(f"{header}\nA,{','.join('1' * 12)}\n")
+    (tmp_path / "sub").mkdir()
+    os.link(tmp_path / "a.csv", tmp_path / "hard.csv")
+    (tmp_path / "soft.csv").symlink_to(tmp_path / "a.csv")
+    names = [tmp_path / "a.csv", tmp_path / "sub" / ".." / "a.csv", tmp_path / "hard.csv", tmp_path / "soft.csv"]
+    with pytest.raises(ValidationError) as info:
+        collate_files(names, dm)
+    assert info.value.total == 3
+    assert all(f"{name}: the same file as {names[0]}" in str(info.value) for name in names[1:])

@@ -285,14 +285,19 @@ def collate_inputs(
     _check_options(options, instrument)
     names = [os.fspath(p) for p in paths]
     problems = ProblemLog()
-    seen: dict[Path, str] = {}
+    seen: dict[tuple[int, int], str] = {}
     inputs: list[_Input] = []
     for name in names:
-        real = Path(name).resolve()
-        if real in seen:
-            problems.add(Problem(f"the same file as {seen[real]}: it would be counted twice", file=name))
-            continue
-        seen[real] = name
+        # A file is the same file by its device and inode, however it is named (a link, another path to it).
+        try:
+            stat = os.stat(name)
+        except OSError:
+            pass  # opening it says what is wrong
+        else:
+            if (identity := (stat.st_dev, stat.st_ino)) in seen:
+                problems.add(Problem(f"the same file as {seen[identity]}: it would be counted twice", file=name))
+                continue
+            seen[identity] = name
         try:
             inputs.append(_open_input(name, instrument, registry, options))
         except (ValidationError, IncompatibleCollationsError) as exc:
