@@ -89,7 +89,7 @@ def read_json(path: str | os.PathLike[str]) -> object:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ValidationError(Problem(f"cannot read file: {exc.strerror or exc}", file=file)) from exc
-    if not raw.strip():
+    if not raw or raw.isspace():  # (isspace stops at the first other byte; strip would copy the file)
         raise ValidationError(Problem("empty file", file=file))
     try:
         text = raw.decode("utf-8-sig")
