@@ -176,6 +176,21 @@ def test_collation_json_tampering_is_caught(dm: Instrument) -> None:
     assert "domain 'funding' of digital-maturity is missing" in text
 
 
+def test_equal_tallies_read_from_documents_are_one_object(dm: Instrument) -> None:
+    doc = _json(collate(dm, [response(dm, "a", 1, "civic"), response(dm, "b", 2, "vcse")], by="sector"))
+    first, second = collation_from_dict(doc, dm), collation_from_dict(json.loads(json.dumps(doc)), dm)
+    assert first == second
+    assert all(a is b for a, b in zip(first.overall.tallies, second.overall.tallies, strict=True))
+    assert first.groups["civic"].tallies[0] is second.groups["civic"].tallies[0]
+    # A tally that fails its checks is refused every time, whatever equal-looking tallies were read before it.
+    for _ in range(2):
+        bad = json.loads(json.dumps(doc))
+        bad["domains"][0]["by"]["civic"]["counts"]["initial"] = -1
+        bad["domains"][0]["by"]["civic"]["missing"] = 2
+        with pytest.raises(ValidationError, match=r"domains\[0\]\.by\.civic\.counts\[1\]: expected a whole number"):
+            collation_from_dict(bad, dm, file="c.json")
+
+
 def test_collation_json_of_another_instrument_or_version(dm: Instrument) -> None:
     doc = _json(collate(dm, [response(dm, "a", 1)]))
     with pytest.raises(IncompatibleCollationsError, match=r"collates version 2\.1 of digital-maturity, not version 9"):
