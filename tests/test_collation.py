@@ -248,3 +248,17 @@ def test_collate_files_refuses_one_file_under_two_names(tmp_path: Path, dm: Inst
         collate_files(names, dm)
     assert info.value.total == 3
     assert all(f"{name}: the same file as {names[0]}" in str(info.value) for name in names[1:])
+
+
+def test_participants_of_files_compare_as_people_read_them(tmp_path: Path, dm: Instrument) -> None:
+    header = "participant," + ",".join(dm.domain_keys)
+    row = ",".join("1" * 12)
+    (tmp_path / "a.csv").write_text(f"{header}\nKim Lee,{row}\nBen,{row}\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text(f"{header}\nKIM  LEE,{row}\nＢen,{row}\nBen\u200b,{row}\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        collate_files([tmp_path / "a.csv", tmp_path / "b.csv"], dm)
+    text = str(info.value)
+    assert "b.csv:2: participant 'KIM  LEE' is given twice (also " in text
+    assert "b.csv:3: participant 'Ｂen' is given twice (also " in text
+    assert "b.csv:4: participant 'Ben\\u200b' is given twice (also " in text  # the invisible character shown
+    assert info.value.total == 3

@@ -6,13 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matrixkit.errors import ValidationError
 from matrixkit.format import read_instrument as load_instrument
 from matrixkit.io.response_files import response_to_dict, responses_to_document
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
-from matrixkit.responses import Response, participant_key
+from matrixkit.responses import Response, participant_key, participant_keys
 from matrixkit.services import read_responses
 
 DATA = Path(__file__).parent / "data"
@@ -127,5 +129,31 @@ def test_document_for_another_instrument_is_rejected(dm: Instrument, tmp_path: P
         from_document({"responses": []}, dm, tmp_path)
 
 
-def test_duplicates_are_case_insensitive() -> None:
-    assert participant_key("Ana") == participant_key(" ana ")
+def test_participants_compare_as_people_read_them() -> None:
+    same = [
+        "Ana Lee",
+        " ana lee ",
+        "ANA  LEE",
+        "Ana\tLee",
+        "Ana\u200b Lee",
+        "Ａna Lee",
+        "Ana Lee\u00ad",
+    ]
+    assert {participant_key(name) for name in same} == {"ana lee"}
+    assert participant_key("Ana\u200b") == participant_key("\u202eAna") == "ana"
+    assert participant_key("Ana Lee") != participant_key("AnaLee")
+    assert participant_keys(same) == ["ana lee"] * len(same)
+
+
+# Columns of ASCII only (spaces, a tab, runs of spaces: most files), and columns that also hold full-width and
+# other compatibility forms, invisible characters, letters whose case folds to several (ß, ŉ) and combining marks.
+_ASCII = [*"aAzZ09 -.'\t", "  "]
+_ANY = [*_ASCII, "Ａ", "ｚ", "ﬁ", "\u200b", "\u00ad", "\u202e", "\ufeff", "ß", "ŉ", "\u0301", "é", "\u00a0"]
+_COLUMNS = st.sampled_from([_ASCII, _ANY]).flatmap(
+    lambda chars: st.lists(st.lists(st.sampled_from(chars), max_size=8).map("".join), max_size=6)
+)
+
+
+@given(_COLUMNS)
+def test_a_column_of_ids_is_keyed_as_each_id_is(ids: list[str]) -> None:
+    assert participant_keys(ids) == [participant_key(i) for i in ids]

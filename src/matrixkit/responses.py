@@ -14,7 +14,9 @@ Response *files* (TOML, JSON, CSV, spreadsheets) are read in :mod:`matrixkit.io`
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator, Mapping
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -22,7 +24,7 @@ from matrixkit.errors import Problem, ValidationError
 from matrixkit.frozen import FrozenDict, freeze
 from matrixkit.model import AnswerError, Between, Instrument, text_problems
 
-__all__ = ["AnswerReader", "Response", "participant_key", "strict_answers"]
+__all__ = ["AnswerReader", "Response", "participant_key", "participant_keys", "strict_answers"]
 
 #: Reads one answer (a cell's text or a value) to one domain as a level index or None; raises ValueError.
 AnswerReader = Callable[[object, str], "int | None"]
@@ -32,9 +34,30 @@ def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
 
 
+#: Characters that are invisible in a name: zero-width space, non-joiner and joiner, word joiner, invisible
+#: operators, the byte-order mark (zero-width no-break space), soft hyphen, Mongolian vowel separator, and the
+#: bidirectional marks, embeddings, overrides and isolates.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def participant_key(participant: str) -> str:
-    """How participant ids are compared for duplicates: surrounding space stripped, case-folded."""
-    return participant.strip().casefold()
+    """How participant ids are compared, here and in the web tool: as people read them — Unicode-normalised
+    (NFKC: full-width ``Ａ`` is ``A``), case-folded, invisible characters (zero-width, soft hyphen, bidirectional
+    controls) removed, runs of spaces collapsed to one, surrounding space stripped: ``'ANN '``, ``'Ann'`` and
+    ``'Ann'`` followed by a zero-width space are one participant. The web tool also compares confusable
+    look-alikes from other scripts (Cyrillic ``о`` for Latin ``o``)."""
+    text = unicodedata.normalize("NFKC", participant).casefold()
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def participant_keys(participants: Sequence[str]) -> list[str]:
+    """:func:`participant_key` of each participant, for a whole column of ids: the column is looked at as one
+    text first, and when no id holds anything but printable ASCII with single spaces — as in most files — each
+    key is the id case-folded and stripped, which is what :func:`participant_key` gives for such text."""
+    column = " ".join(participants)
+    if column.isascii() and column.isprintable() and "  " not in column:
+        return list(map(str.strip, map(str.casefold, participants)))
+    return list(map(participant_key, participants))
 
 
 @attrs.frozen

@@ -350,7 +350,7 @@ def _count(
                 block = block.keep([block.origin(row) not in drop for row in block.rows])
             if block.participants is not None:
                 ledger.add(block.participants)
-                ledger.add(p for p, _ in block.rejected)
+                ledger.add([p for p, _ in block.rejected])
             attributes.update(block.attributes)
             groups = block.attributes.get(name) if by is not None and (name := _attribute(block, by)) else None
             written = block.first_written if groups is not None else None

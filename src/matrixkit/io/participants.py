@@ -12,7 +12,9 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
+
+from matrixkit.responses import participant_keys
 
 __all__ = ["ParticipantLedger"]
 
@@ -34,10 +36,9 @@ class ParticipantLedger:
         self._buckets: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
         self._pending: list[int] = []
 
-    def add(self, participants: Iterable[str]) -> None:
-        """Add participants by their ids (compared as :func:`~matrixkit.responses.participant_key` does: stripped,
-        case-folded)."""
-        self._pending.extend(map(hash, map(str.casefold, map(str.strip, participants))))
+    def add(self, participants: Sequence[str]) -> None:
+        """Add participants by their ids (compared as :func:`~matrixkit.responses.participant_key` does)."""
+        self._pending.extend(map(hash, participant_keys(participants)))
         if len(self._pending) >= _BATCH:
             self._flush()
 

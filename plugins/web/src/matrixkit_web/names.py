@@ -1,6 +1,7 @@
 """When two names are the same person: names compared as people read them, not as code points.
 
-A participant's name (or API participant id) is compared after
+A participant's name (or API participant id) is compared after steps 1–3, which are the core's
+:func:`matrixkit.responses.participant_key` (the command line compares the ids of files the same way), and 4:
 
 1. Unicode normalisation NFKC (``ﬁ`` → ``fi``, full-width ``Ａ`` → ``A``), case folding (``ANN`` → ``ann``);
 2. removing the characters that show nothing: zero-width spaces and joiners, the byte-order mark, soft hyphens
@@ -19,18 +20,13 @@ The stored key is the SHA-256 of the result: fixed length whatever the name, and
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from functools import cache
 from typing import Any
 
-__all__ = ["comparable", "name_key", "skeleton_unavailable"]
+from matrixkit.responses import participant_key
 
-#: Characters that are invisible in a name: zero-width space, non-joiner, joiner, word joiner, invisible
-#: operators, the byte-order mark / zero-width no-break space, soft hyphen, Mongolian vowel separator, and the
-#: bidirectional marks, embeddings, overrides and isolates.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_SPACES = re.compile(r"\s+")
+__all__ = ["comparable", "name_key", "skeleton_unavailable"]
 
 
 @cache
@@ -55,9 +51,7 @@ def skeleton_unavailable() -> str | None:
 def comparable(name: str) -> str:
     """``name`` as it is compared: NFKC, case-folded, invisible characters removed, spaces collapsed, and its
     TR39 confusable skeleton when PyICU is installed."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = _INVISIBLE.sub("", text)
-    text = _SPACES.sub(" ", text).strip()
+    text = participant_key(name)
     checker = _spoof_checker()
     if checker is not None:
         # ASCII has prototypes too (``m`` looks like ``rn``, ``l`` like ``I``), so every name gets a skeleton.
