@@ -26,6 +26,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from matrixkit.errors import MatrixkitError, Problem, ValidationError
+from matrixkit.io.mapping import read_mapping
 from matrixkit.io.options import ReadOptions
 from matrixkit.model import Instrument
 from matrixkit.responses import Response as CoreResponse
@@ -55,6 +56,8 @@ UPLOAD_TYPES = {
     ".ods": "OpenDocument spreadsheet",
     ".txt": "Excel Unicode text",
 }
+#: The file type of a mapping file uploaded beside the sheets (``matrixkit map`` writes one; ``--map``).
+MAPPING_TYPES = {".toml": "a mapping file"}
 #: What the upload does with a mark across two levels ("2/3") — ``matrixkit collate --between``.
 BETWEEN_CHOICES = (
     ("refuse", "Refuse the file and show where they are", ""),
@@ -159,9 +162,11 @@ def _paper_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     problems: list[str] | None = None,
+    problems_of: str = "sheets",
     notice: str = "",
     status_code: int = 200,
 ) -> Response:
+    """The paper-sheets page; ``problems`` (located, one a line) are listed under the file box ``problems_of``."""
     analysis = _analysis(request, workshop)
     registry = state(request).registry
     # A blank CSV (one column per domain, as the readers expect) to type sheets into before uploading them.
@@ -177,6 +182,7 @@ def _paper_page(
             "values": values or {},
             "errors": errors or {},
             "problems": problems or [],
+            "problems_of": problems_of,
             "notice": notice,
             "not_sure": NOT_SURE,
             "limits": LIMITS,
@@ -244,6 +250,10 @@ def enter_paper(request: Request, workshop_id: str, form: Annotated[Form, Depend
     return _paper_page(request, workshop, values=values, errors=errors, status_code=400)
 
 
+def _counted(total: int) -> str:
+    return f"{total} {'problem' if total == 1 else 'problems'}"
+
+
 def _display(problem: Problem, path: str, name: str) -> str:
     """A reader's problem as the facilitator reads it: the uploaded file's own name, never the server's path."""
     shown = attrs.evolve(problem, file=name) if problem.file == path else problem
@@ -278,37 +288,58 @@ def _sheets_from(
 
 @router.post("/w/{workshop_id}/paper/upload")
 def upload_paper(
-    request: Request, workshop_id: str, upload: Annotated[tuple[Form, UploadFile | None], Depends(upload_form)]
+    request: Request, workshop_id: str, upload: Annotated[tuple[Form, dict[str, UploadFile]], Depends(upload_form)]
 ) -> Response:
     """A file of paper sheets (CSV or a spreadsheet), read by the readers of ``matrixkit collate``: one row per
-    sheet. Nothing is entered unless every row can be."""
+    sheet, with an optional mapping file (``--map``: what a form's own columns and answers mean). Nothing is
+    entered unless every row can be."""
     workshop = _facilitated(request, workshop_id)
     instrument = _analysis(request, workshop).instrument
-    form, file = upload
+    form, files = upload
     chosen = {name: form.get(name) or "refuse" for name in ("between", "duplicates")}
     errors = {
         name: "Choose one of the options"
         for name, choices in (("between", BETWEEN_CHOICES), ("duplicates", DUPLICATE_CHOICES))
         if chosen[name] not in {value for value, _label, _hint in choices}
     }
+    file, mapping_file = files.get("sheets"), files.get("mapping")
     problem = check_upload(file, UPLOAD_TYPES)
     if problem is not None:
         errors = {"sheets": problem, **errors}
+    if mapping_file is not None and (problem := check_upload(mapping_file, MAPPING_TYPES)) is not None:
+        errors["mapping"] = problem
     if errors:
         return _paper_page(request, workshop, values=chosen, errors=errors, status_code=400)
-    options = ReadOptions(between=chosen["between"], duplicates=chosen["duplicates"])  # type: ignore[arg-type]
     assert file is not None and file.filename is not None
     name = Path(file.filename).name
-    data = file.file.read()
     with tempfile.TemporaryDirectory(prefix="matrixkit-upload-") as folder:
         path = Path(folder) / f"sheets{Path(name).suffix.lower()}"
-        path.write_bytes(data)
+        path.write_bytes(file.file.read())
+        mapping = None
+        if mapping_file is not None and mapping_file.filename is not None:
+            mapping_name = Path(mapping_file.filename).name
+            mapping_path = Path(folder) / "mapping.toml"
+            mapping_path.write_bytes(mapping_file.file.read())
+            try:
+                mapping = read_mapping(mapping_path, instrument)
+            except ValidationError as exc:
+                shown = [_display(p, str(mapping_path), mapping_name) for p in exc.problems]
+                message = f"{mapping_name} cannot be used ({_counted(exc.total)}, listed below): nothing was entered"
+                return _paper_page(
+                    request,
+                    workshop,
+                    values=chosen,
+                    errors={"mapping": message},
+                    problems=shown,
+                    problems_of="mapping",
+                    status_code=422,
+                )
+        options = ReadOptions(between=chosen["between"], duplicates=chosen["duplicates"], mapping=mapping)  # type: ignore[arg-type]
         try:
             responses = read_responses(path, instrument, state(request).registry, options)
         except ValidationError as exc:
             shown = [_display(p, str(path), name) for p in exc.problems]
-            count = f"{exc.total} {'problem' if exc.total == 1 else 'problems'}"
-            message = f"{name} cannot be read ({count}, listed below the file box): nothing was entered"
+            message = f"{name} cannot be read ({_counted(exc.total)}, listed below the file box): nothing was entered"
             return _paper_page(
                 request, workshop, values=chosen, errors={"sheets": message}, problems=shown, status_code=422
             )

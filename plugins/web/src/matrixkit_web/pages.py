@@ -335,13 +335,14 @@ async def form_data(request: Request) -> Form:
     return _checked(request, data)
 
 
-async def upload_form(request: Request) -> tuple[Form, UploadFile | None]:
-    """Read a posted form with one file (``multipart/form-data``) and check it as :func:`form_data` does; the
-    file (None when none was sent) is in memory or a temporary file, within the server's request size limit."""
-    data = await request.form(max_files=1, max_fields=20)
+async def upload_form(request: Request) -> tuple[Form, dict[str, UploadFile]]:
+    """Read a posted form with files (``multipart/form-data``, at most two) and check it as :func:`form_data`
+    does; the files by field name (a field sent without a file is absent), each in memory or a temporary file,
+    within the server's request size limit."""
+    data = await request.form(max_files=2, max_fields=20)
     form = _checked(request, data)
-    upload = next((v for v in data.values() if isinstance(v, UploadFile)), None)
-    return form, upload
+    files = {name: value for name, value in data.multi_items() if isinstance(value, UploadFile) and value.filename}
+    return form, files
 
 
 def check_upload(upload: UploadFile | None, types: Mapping[str, str]) -> str | None:
