@@ -67,22 +67,28 @@ def findings(artifacts: Path) -> Iterator[dict[str, Any]]:
     (artifacts / "axe.json").write_text(json.dumps(found, indent=2), encoding="utf-8")
 
 
+def violations(page: Any, axe: str) -> list[dict[str, Any]]:
+    """axe-core's violations of the page as loaded, for the rules tagged :data:`AXE_TAGS`."""
+    page.evaluate(axe)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    found: list[dict[str, Any]] = result["violations"]
+    return found
+
+
 def audit(browser: Any, axe: str, html: bytes, path: Path) -> list[dict[str, Any]]:
     path.write_bytes(html)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(path.as_uri())
-        page.evaluate(axe)
-        result = page.evaluate(
-            "async (tags) => await axe.run(document, "
-            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            AXE_TAGS,
-        )
+        found = violations(page, axe)
     finally:
         page.close()
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
+        for v in found
     ]
 
 
@@ -172,15 +178,10 @@ def test_every_html_output_reflows_at_320_css_pixels(
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         regions = page.locator(".table-scroll").count()
         page.screenshot(path=str(artifacts / f"{kind}-320.png"), full_page=True)
-        page.evaluate(axe)
-        result = page.evaluate(
-            "async (tags) => await axe.run(document, "
-            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            AXE_TAGS,
-        )
+        found = violations(page, axe)
     finally:
         page.close()
-    findings[f"{kind} at 320 px"] = [v["id"] for v in result["violations"]]
+    findings[f"{kind} at 320 px"] = [v["id"] for v in found]
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
     assert regions > 0  # every one of these outputs has a table
-    assert result["violations"] == []
+    assert found == []
