@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from matrixkit.errors import ValidationError
-from matrixkit.model import Domain, Group, GuidanceSection, Instrument, Level
+from matrixkit.model import (
+    Domain,
+    Group,
+    GuidanceSection,
+    Instrument,
+    Level,
+    has_refused_characters,
+    text_problems,
+)
 
 
 def levels(n: int = 3, start: int = 1) -> list[Level]:
@@ -95,3 +103,13 @@ def test_models_are_frozen() -> None:
     inst = Instrument(id="a", title="A", version="1", levels=levels(), domains=[domain()])
     with pytest.raises(AttributeError):
         inst.title = "changed"  # type: ignore[misc]
+
+
+def test_a_column_is_refused_exactly_when_one_of_its_texts_is() -> None:
+    # Every character up to past the last refused one (U+2069), in an ASCII column and in a non-ASCII one: the
+    # column check (ASCII columns by deleting bytes, others by the pattern) against text_problems of each cell.
+    for code in range(0x2100):
+        for multiline in (False, True):
+            for column in (["ann", f"b{chr(code)}"], ["é", f"b{chr(code)}"]):
+                refused = any(text_problems(t, "f", multiline=multiline) for t in column)
+                assert has_refused_characters(column, multiline=multiline) is refused, (hex(code), multiline, column)

@@ -81,6 +81,10 @@ LEGIBLE_LEVELS = 6
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 _FORBIDDEN_IN_LONG_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+#: The ASCII characters each pattern refuses, as bytes: ASCII text is checked by deleting them (``bytes.translate``
+#: looks at a column of cells about six times faster than the pattern does).
+_ASCII_FORBIDDEN = bytes(c for c in range(128) if _FORBIDDEN.match(chr(c)))
+_ASCII_FORBIDDEN_IN_LONG_TEXT = bytes(c for c in range(128) if _FORBIDDEN_IN_LONG_TEXT.match(chr(c)))
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -116,7 +120,11 @@ def text_problems(value: object, field: str, *, multiline: bool = False) -> list
 def has_refused_characters(texts: Iterable[str], *, multiline: bool = False) -> bool:
     """Whether any of ``texts`` holds a character :func:`text_problems` refuses: one scan of them all, for
     checking whole columns of a file before looking for the cell."""
-    return (_FORBIDDEN_IN_LONG_TEXT if multiline else _FORBIDDEN).search(" ".join(texts)) is not None
+    text = " ".join(texts)
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, _ASCII_FORBIDDEN_IN_LONG_TEXT if multiline else _ASCII_FORBIDDEN)) != len(data)
+    return (_FORBIDDEN_IN_LONG_TEXT if multiline else _FORBIDDEN).search(text) is not None
 
 
 def _check_key(value: object, field: str, what: str = "key") -> list[Problem]:

@@ -39,6 +39,7 @@ import datetime
 import difflib
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
@@ -583,13 +584,13 @@ class WideReading:
         for rows, numbers in self.table.chunks():
             first_written = None
             if sort_column is not None:
-                first_written = list(dict.fromkeys(map(itemgetter(sort_column), rows)))
                 # Each row carries its number through the sort (the consume idiom: no Python frame per row).
                 carried = cast("list[list[Any]]", rows)
                 deque(map(list.append, carried, numbers), maxlen=0)
                 rows.sort(key=itemgetter(sort_column))
                 columns = list(zip(*rows, strict=True))
                 numbers = cast("list[int]", list(columns.pop()))
+                first_written = _first_written(columns[sort_column], numbers)
             else:
                 columns = list(zip(*rows, strict=True))
             width = len(columns)  # a sorted row also carries its number after its cells
@@ -703,6 +704,17 @@ class WideReading:
                 if cell in bad:
                     self._problem(str(bad[cell]), numbers[i], column, getattr(bad[cell], "hint", ""))
                     good[i] = False
+
+
+def _first_written(values: Sequence[str], numbers: Sequence[int]) -> list[str]:
+    """The distinct ``values`` in the order they were written, from the values sorted (stably) and the number of
+    the row each came from: the first of a run of equal values is where that value was first written."""
+    firsts = []
+    lo, n = 0, len(values)
+    while lo < n:
+        firsts.append((numbers[lo], values[lo]))
+        lo = bisect_right(values, values[lo], lo)
+    return [value for _, value in sorted(firsts)]
 
 
 def suggest_mapping(table: Table, instrument: Instrument, options: ReadOptions) -> str:
