@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -11,7 +14,7 @@ import pytest
 from matrixkit import hookimpl
 from matrixkit.config import Config, load_config
 from matrixkit.errors import MatrixkitError, PluginError, RegistryError, UnknownNameError, ValidationError
-from matrixkit.registry import PluginHost, Registry
+from matrixkit.registry import Deferred, PluginHost, Registry, load
 
 from .conftest import DATA, GenericToolsPlugin
 
@@ -464,3 +467,60 @@ def test_a_reader_whose_reading_raises_is_reported_naming_its_plugin(tmp_path: P
     ):
         with pytest.raises(PluginError, match=r"plugin 'odd-readers' failed while reading .*answers\.odd.*KeyError"):
             call()
+
+
+# -- deferred functions: what a command or a format needs, imported when it runs ------------------------------
+
+
+def test_a_deferred_function_is_imported_when_called_and_a_bad_reference_refused_at_once() -> None:
+    dumps = Deferred("json:dumps")
+    assert dumps({"a": 1}) == '{"a": 1}'
+    assert load("os.path:join") is __import__("os").path.join
+    with pytest.raises(
+        ValueError, match=re.escape("'json.dumps' is not a reference of the form 'package.module:name'")
+    ):
+        Deferred("json.dumps")
+    missing = Deferred("matrixkit_no_such_module:run")  # a reference is not looked at until it is called
+    with pytest.raises(ModuleNotFoundError):
+        missing()
+
+
+def test_a_command_whose_deferred_run_fails_to_import_is_reported_naming_its_plugin(
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    class Commands:
+        __name__ = "lazy-commands"
+
+        @hookimpl
+        def matrixkit_register_commands(self, register):  # type: ignore[no-untyped-def]
+            register.command("lazy", run=Deferred("matrixkit_no_such_module:run"), help="runs elsewhere")
+
+    result = cli("lazy", registry_=Registry.for_plugins(Commands()))
+    assert result.status != 0
+    assert "plugin 'lazy-commands'" in result.err and "matrixkit_no_such_module" in result.err
+    assert "internal error" not in result.err
+
+
+def test_every_builtin_command_runs_a_function_that_exists(registry: Registry) -> None:
+    builtin = {name: r.obj for name, r in registry.commands.items() if r.plugin.builtin}
+    assert {"tools", "show", "validate", "collate", "report", "compare", "map", "assess", "score"} <= set(builtin)
+    for name, command in builtin.items():
+        run = load(command.run.reference) if isinstance(command.run, Deferred) else command.run
+        assert callable(run), name
+        inspect.signature(run).bind("args", "context")
+
+
+def test_listing_instruments_imports_no_collation_report_or_reader_module() -> None:
+    # What `matrixkit tools` needs is the registry and the instrument format: the modules that count, report and
+    # read responses are imported when a command that uses them runs (start-up is measured in benchmarks/).
+    code = (
+        "import sys, io, contextlib\n"
+        "from matrixkit.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    status = main(['tools'])\n"
+        "heavy = ['matrixkit.services', 'matrixkit.report', 'matrixkit.collation', 'matrixkit.io.wide',\n"
+        "         'matrixkit.io.readers', 'matrixkit.io.collation_json', 'matrixkit.workshop']\n"
+        "print(status, sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0 []", done.stdout + done.stderr

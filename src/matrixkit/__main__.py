@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import sys
 
-from matrixkit import versions
-
 
 def main() -> None:
     """Console-script entry point."""
+    # Each path imports what it needs when it is taken (the two imports below are the entry point's dispatch):
+    # --version reads the distributions' metadata and builds no plugin host, and answers in the time Python
+    # takes to start and read that metadata; any other command runs the command line with its plugin host.
     if sys.argv[1:] in (["--version"], ["-V"]):
-        print(versions.describe())
+        from matrixkit.versions import describe
+
+        print(describe())
         return
-    # The command line with its plugin host is imported only when a command runs: --version needs none of it,
-    # and answers in the time Python takes to start and read the distributions' metadata.
     from matrixkit.cli import run
 
     run()

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
-from matrixkit import services
+from matrixkit import lookup, services
 from matrixkit.collation import Collation, Tally, merge_all
 from matrixkit.collation import collate as _collate
 from matrixkit.exporting import write_atomic
@@ -214,7 +214,7 @@ def render(subject: Subject, format: str, *, registry: Registry | None = None) -
     """
     reg = _registry(registry)
     kind = services.subject_kind(subject)
-    return services.render_with(reg, services.exporter_for(reg, kind, format), kind, subject)
+    return lookup.render_with(reg, lookup.exporter_for(reg, kind, format), kind, subject)
 
 
 def write(
@@ -231,7 +231,7 @@ def write(
     """
     reg = _registry(registry)
     kind = services.subject_kind(subject)
-    exporter = services.exporter_for(reg, kind, format, path)
+    exporter = lookup.exporter_for(reg, kind, format, path)
     target = Path(path)
-    write_atomic(target, services.render_with(reg, exporter, kind, subject))
+    write_atomic(target, lookup.render_with(reg, exporter, kind, subject))
     return target

@@ -1,4 +1,5 @@
-"""The ``matrixkit`` command line: arguments and printing only; the work is done by :mod:`matrixkit.services`.
+"""The ``matrixkit`` command line: arguments and printing only; the work is done by :mod:`matrixkit.services`
+(finding instruments and formats by :mod:`matrixkit.lookup`, which is all this module imports of that layer).
 
 Sub-commands come from plugins through :func:`~matrixkit.hookspecs.matrixkit_register_commands`; the core's
 own (``tools``, ``show``, ``collate``, ...) are registered the same way by :mod:`matrixkit._builtins.commands`.
@@ -19,13 +20,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from matrixkit import services, versions
+from matrixkit import lookup
 from matrixkit.errors import MatrixkitError, Problem, ValidationError
 from matrixkit.exporting import write_atomic
 from matrixkit.io.mapping import read_mapping
 from matrixkit.io.options import BETWEEN_POLICIES, DUPLICATE_POLICIES, ReadOptions
 from matrixkit.model import Instrument
-from matrixkit.registry import Command, Registry, get_registry
+from matrixkit.registry import Command, Deferred, Registry, get_registry
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -79,7 +80,7 @@ class Context:
 
     def instrument(self, ref: str) -> Instrument:
         """An instrument by registered id, or from a TOML file when ``ref`` is a path to one."""
-        return services.get_instrument(self.registry, ref)
+        return lookup.get_instrument(self.registry, ref)
 
     def write_output(self, data: bytes, output: str | None) -> None:
         """Write to ``output`` atomically, or to standard output when it is None or ``-``."""
@@ -102,9 +103,9 @@ class Context:
         format is ``format``, else the one ``output``'s extension names; a binary format is never printed on a
         terminal (``default`` is the format for standard output). The shared way for commands, plugins' too, to
         write what they make."""
-        exporter = services.exporter_for(self.registry, kind, format, output, default=default)
+        exporter = lookup.exporter_for(self.registry, kind, format, output, default=default)
         self.write_rendered(
-            lambda: services.render_with(self.registry, exporter, kind, subject),
+            lambda: lookup.render_with(self.registry, exporter, kind, subject),
             output,
             format=exporter.obj.name,
             text=exporter.obj.media_type.startswith(_TEXT_MEDIA),
@@ -193,6 +194,10 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(status)
 
 
+#: What ``--version`` prints (:func:`matrixkit.versions.describe`), imported when asked for.
+_describe_versions: Callable[[], str] = Deferred("matrixkit.versions:describe")
+
+
 class _VersionAction(argparse.Action):
     """``--version`` anywhere on the command line: what :func:`matrixkit.versions.describe` says (read only when
     asked: it reads every installed distribution's metadata)."""
@@ -201,7 +206,7 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        print(versions.describe(), file=parser.stdout if isinstance(parser, _Parser) else sys.stdout)
+        print(_describe_versions(), file=parser.stdout if isinstance(parser, _Parser) else sys.stdout)
         parser.exit()
 
 

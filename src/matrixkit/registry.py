@@ -43,7 +43,6 @@ from matrixkit.config import Config, load_config
 from matrixkit.errors import MatrixkitError, PluginError, Problem, RegistryError, UnknownNameError, ValidationError
 from matrixkit.exporting import Exporter
 from matrixkit.format import instrument_from_document, parse_toml, read_toml
-from matrixkit.io.readers import Reader
 from matrixkit.model import Instrument
 from matrixkit.rules import ConsensusRule
 
@@ -52,12 +51,14 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
     from matrixkit.collation import Tally
+    from matrixkit.io.readers import Reader
 
 __all__ = [
     "BUILTIN_PLUGINS",
     "ENTRY_POINT_GROUP",
     "Command",
     "CommandRegister",
+    "Deferred",
     "ExporterRegister",
     "InstrumentCatalog",
     "InstrumentEntry",
@@ -69,6 +70,7 @@ __all__ = [
     "Registry",
     "RuleRegister",
     "get_registry",
+    "load",
     "reset_registry",
 ]
 
@@ -157,6 +159,11 @@ class _Labelled:
             labelled = _labelled(function, info, str(options.get("specname") or name))
             setattr(labelled, f"{hookspecs.PROJECT}_impl", options)
             setattr(self, name, labelled)
+
+    def __dir__(self) -> list[str]:
+        # What pluggy looks through for hook implementations when the plugin is registered: the labelled ones
+        # alone, not the two dozen methods every object has (pluggy reads each name it is given statically).
+        return [name for name in vars(self) if name != "plugin"]
 
 
 class PluginHost:
@@ -263,6 +270,40 @@ class Registered(Generic[T]):
     plugin: PluginInfo
 
 
+def _reference_parts(reference: str) -> tuple[str, str]:
+    module, _, name = reference.partition(":")
+    if not module or not name:
+        raise ValueError(f"{reference!r} is not a reference of the form 'package.module:name'")
+    return module, name
+
+
+def load(reference: str) -> Any:
+    """The object ``reference`` names, as an entry point names one: ``"package.module:name"`` (``name`` may be
+    dotted), its module imported now. Raises :class:`ValueError` for a reference not of that form."""
+    module, name = _reference_parts(reference)
+    found: Any = importlib.import_module(module)
+    for part in name.split("."):
+        found = getattr(found, part)
+    return found
+
+
+@attrs.frozen
+class Deferred:
+    """A function named by reference (``"package.module:function"``) and imported when first called — how a plugin
+    keeps what its commands or formats need to run out of every start of ``matrixkit``, as entry points keep
+    plugins out until they are loaded. The core's own commands and formats are registered this way, so that
+    ``matrixkit tools`` does not import the collation, report and reader modules."""
+
+    reference: str = attrs.field()
+
+    @reference.validator
+    def _check(self, attribute: attrs.Attribute[str], value: str) -> None:
+        _reference_parts(value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return load(self.reference)(*args, **kwargs)
+
+
 @attrs.frozen
 class Command:
     """A sub-command of the ``matrixkit`` command line, registered by a plugin."""
@@ -330,7 +371,7 @@ class ExporterRegister(_NamedRegister[Exporter]):
         self._add(getattr(exporter, "name", None), exporter, exporter_problems(exporter))
 
 
-class ReaderRegister(_NamedRegister[Reader]):
+class ReaderRegister(_NamedRegister["Reader"]):
     """Passed to :func:`~matrixkit.hookspecs.matrixkit_register_readers`."""
 
     kind = "reader"

@@ -1,6 +1,7 @@
-"""The workshop's jobs, each in one place: read responses, collate files, build reports, compare rounds, choose a
-format and render. The command line (:mod:`matrixkit.cli`), the embedding API (:mod:`matrixkit.api`) and the web
-tool call these; they print nothing and return the objects the exporters render.
+"""The workshop's jobs, each in one place: read responses, collate files, build reports, compare rounds. The
+command line (:mod:`matrixkit.cli`), the embedding API (:mod:`matrixkit.api`) and the web tool call these; they
+print nothing and return the objects the exporters render. Choosing a format and rendering with it are in
+:mod:`matrixkit.lookup`, the light end of this layer that every command needs to start.
 
 Every function that needs plugins takes the :class:`~matrixkit.registry.Registry` to use. Errors a person can fix
 raise :class:`~matrixkit.errors.MatrixkitError`, or :class:`~matrixkit.errors.ValidationError` listing every
@@ -21,8 +22,6 @@ import attrs
 
 from matrixkit.collation import Collation, Collator, IncompatibleCollationsError, group_key, merge_all
 from matrixkit.errors import MatrixkitError, Problem, ProblemLog, ValidationError
-from matrixkit.exporting import KINDS, Exporter, check_kind, choose_format, render_as
-from matrixkit.format import read_instrument
 from matrixkit.io.collation_json import (
     CollationDocument,
     collation_from_document,
@@ -36,8 +35,9 @@ from matrixkit.io.readers import Reading, reader_for
 from matrixkit.io.response_files import read_document, responses_reading
 from matrixkit.io.wide import ResponseBlock, name_key
 from matrixkit.io.workshop_file import is_workshop_document, load_workshop, workshop_from_document
+from matrixkit.lookup import get_instrument
 from matrixkit.model import Instrument
-from matrixkit.registry import PluginInfo, Registered, Registry
+from matrixkit.registry import PluginInfo, Registry
 from matrixkit.report import (
     CollationReport,
     Comparison,
@@ -56,11 +56,8 @@ __all__ = [
     "analyse",
     "collate_inputs",
     "compare_rounds",
-    "exporter_for",
-    "get_instrument",
     "load_round",
     "read_responses",
-    "render_with",
     "score_response",
     "subject_kind",
     "workshop_report",
@@ -68,14 +65,6 @@ __all__ = [
 
 
 # -- instruments and rules ----------------------------------------------------------------------------
-
-
-def get_instrument(registry: Registry, ref: str) -> Instrument:
-    """An instrument by registered id, or from a TOML file when ``ref`` is a path to one (a variant's base is
-    looked up among the installed instruments)."""
-    if ref.endswith(".toml") or os.sep in ref or (os.altsep is not None and os.altsep in ref):
-        return read_instrument(ref, lookup=registry.instruments.base)
-    return registry.instrument(ref)
 
 
 def _rule(registry: Registry, rule: str | ConsensusRule | None) -> ConsensusRule:
@@ -644,36 +633,3 @@ def subject_kind(subject: object) -> str:
         f"cannot render a {type(subject).__name__}: expected an Instrument, RecordSheet, CollationReport, "
         "WorkshopReport or Comparison"
     )
-
-
-#: Said when a format is not registered: the formats beyond the core's own come from a plugin.
-MORE_FORMATS = "run 'matrixkit formats' to list them; more formats: pip install maturity-matrixkit-exporters"
-
-
-def exporter_for(
-    registry: Registry,
-    kind: str,
-    format: str | None = None,
-    output: str | os.PathLike[str] | None = None,
-    *,
-    default: str = "text",
-) -> Registered[Exporter]:
-    """The exporter that writes ``kind``: the one named ``format``; without it, the one whose extension ``output``
-    has (standard output: ``text``). Raises, naming what would work, when no installed format writes that
-    extension, when the format cannot render ``kind``, or when it is unavailable; never picks a format whose
-    output would not match the file's extension."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}")
-    table = registry.exporters
-    known = {name: e.obj.extension for name, e in table.items()}
-    able = {name: extension for name, extension in known.items() if kind in table[name].obj.kinds}
-    chosen = choose_format(able, output, format, what=f"a {kind}", default=default, known=known, hint=MORE_FORMATS)
-    found = table[chosen]
-    check_kind(found.obj, kind)
-    return found
-
-
-def render_with(registry: Registry, exporter: Registered[Exporter], kind: str, subject: object) -> bytes:
-    """``subject`` rendered as ``kind`` by a registered exporter (a failure in its code names its plugin)."""
-    with registry.blame(exporter.plugin, f"rendering a {kind} as {exporter.obj.name}"):
-        return render_as(exporter.obj, kind, subject)

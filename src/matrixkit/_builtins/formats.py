@@ -1,23 +1,40 @@
-"""The core's own output formats: ``json``, ``toml`` and ``text``."""
+"""The core's own output formats: ``json``, ``toml`` and ``text``.
+
+What renders a record, a collation, a report or a comparison is imported when one is rendered
+(:class:`~matrixkit.registry.Deferred`), so registering the formats costs no more than this module.
+"""
 
 from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import tomli_w
 
-from matrixkit._builtins import text_reports
 from matrixkit.exporting import Exporter
 from matrixkit.format import dump_instrument, instrument_to_dict
 from matrixkit.hookspecs import hookimpl
-from matrixkit.io.collation_json import collation_to_dict
-from matrixkit.io.data import comparison_to_dict, record_sheet_to_dict, workshop_report_to_dict
 from matrixkit.model import Instrument
-from matrixkit.registry import ExporterRegister
-from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
+from matrixkit.registry import Deferred, ExporterRegister
 from matrixkit.text import render_matrix
+
+if TYPE_CHECKING:
+    from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport
+
+_DATA = "matrixkit.io.data"
+_TEXT = "matrixkit._builtins.text_reports"
+_record_data: Callable[[RecordSheet], dict[str, Any]] = Deferred(f"{_DATA}:record_sheet_to_dict")
+_collation_data: Callable[[CollationReport], dict[str, Any]] = Deferred("matrixkit.io.collation_json:collation_to_dict")
+_report_data: Callable[[WorkshopReport], dict[str, Any]] = Deferred(f"{_DATA}:workshop_report_to_dict")
+_comparison_data: Callable[[Comparison], dict[str, Any]] = Deferred(f"{_DATA}:comparison_to_dict")
+_collation_sheet_text: Callable[[Instrument], str] = Deferred(f"{_TEXT}:render_collation_sheet")
+_record_text: Callable[[RecordSheet], str] = Deferred(f"{_TEXT}:render_record")
+_collation_text: Callable[[CollationReport], str] = Deferred(f"{_TEXT}:render_collation")
+_report_text: Callable[[WorkshopReport], str] = Deferred(f"{_TEXT}:render_report")
+_summary_text: Callable[[WorkshopReport], str] = Deferred(f"{_TEXT}:render_summary")
+_comparison_text: Callable[[Comparison], str] = Deferred(f"{_TEXT}:render_comparison")
 
 _DATA_KINDS = frozenset({"sheet", "record", "collation", "report", "comparison"})
 _ALL_KINDS = frozenset({"sheet", "collation-sheet", "record", "collation", "report", "summary", "comparison"})
@@ -58,16 +75,16 @@ class _DataExporter(Exporter):
         return self.dump(instrument_to_dict(instrument))
 
     def render_record(self, record: RecordSheet) -> bytes:
-        return self.dump(record_sheet_to_dict(record))
+        return self.dump(_record_data(record))
 
     def render_collation(self, report: CollationReport) -> bytes:
-        return self.dump(collation_to_dict(report))
+        return self.dump(_collation_data(report))
 
     def render_report(self, report: WorkshopReport) -> bytes:
-        return self.dump(workshop_report_to_dict(report))
+        return self.dump(_report_data(report))
 
     def render_comparison(self, comparison: Comparison) -> bytes:
-        return self.dump(comparison_to_dict(comparison))
+        return self.dump(_comparison_data(comparison))
 
 
 class JsonExporter(_DataExporter):
@@ -105,22 +122,22 @@ class TextExporter(Exporter):
         return render_matrix(instrument).encode("utf-8")
 
     def render_collation_sheet(self, instrument: Instrument) -> bytes:
-        return text_reports.render_collation_sheet(instrument).encode("utf-8")
+        return _collation_sheet_text(instrument).encode("utf-8")
 
     def render_record(self, record: RecordSheet) -> bytes:
-        return text_reports.render_record(record).encode("utf-8")
+        return _record_text(record).encode("utf-8")
 
     def render_collation(self, report: CollationReport) -> bytes:
-        return text_reports.render_collation(report).encode("utf-8")
+        return _collation_text(report).encode("utf-8")
 
     def render_report(self, report: WorkshopReport) -> bytes:
-        return text_reports.render_report(report).encode("utf-8")
+        return _report_text(report).encode("utf-8")
 
     def render_summary(self, report: WorkshopReport) -> bytes:
-        return text_reports.render_summary(report).encode("utf-8")
+        return _summary_text(report).encode("utf-8")
 
     def render_comparison(self, comparison: Comparison) -> bytes:
-        return text_reports.render_comparison(comparison).encode("utf-8")
+        return _comparison_text(comparison).encode("utf-8")
 
 
 @hookimpl

@@ -51,11 +51,12 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from matrixkit.collation import collate
+from matrixkit.lookup import render_with
 from matrixkit.registry import get_registry
 from matrixkit.report import build_record_sheet
 from matrixkit.responses import Response
 from matrixkit.rules import DEFAULT_RULE
-from matrixkit.services import analyse, render_with
+from matrixkit.services import analyse
 
 HERE = Path(__file__).resolve().parent
 #: Fixed document times, so that writing the files again changes only what changed.
