@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "ReaderRegister": "matrixkit.registry",
     "CommandRegister": "matrixkit.registry",
     "Command": "matrixkit.registry",
+    "Deferred": "matrixkit.registry",
     "PluginInfo": "matrixkit.registry",
     "Registered": "matrixkit.registry",
     "Registry": "matrixkit.registry",
@@ -112,6 +113,7 @@ __all__ = [
     "Comparison",
     "ConsensusRule",
     "Context",
+    "Deferred",
     "Domain",
     "DomainComparison",
     "DomainDecision",
@@ -227,6 +229,7 @@ if TYPE_CHECKING:
     from matrixkit.registry import (
         Command,
         CommandRegister,
+        Deferred,
         ExporterRegister,
         InstrumentRegister,
         PluginInfo,

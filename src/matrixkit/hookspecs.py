@@ -145,7 +145,9 @@ def matrixkit_register_commands(register: CommandRegister) -> None:
         returns the exit status (0 for success). ``context`` is a :class:`matrixkit.cli.Context` giving the
         registry, standard streams and helpers: ``context.write(kind, subject, format=..., output=...)`` writes
         what the command makes in the format ``-o``'s extension names (add the options with
-        :func:`matrixkit.cli.add_output_arguments`).
+        :func:`matrixkit.cli.add_output_arguments`). ``run`` may be a
+        :class:`matrixkit.Deferred` (``Deferred("package.module:function")``): the module that does the work is
+        then imported when the command runs, not each time ``matrixkit`` starts (since 0.2).
     :returns: nothing; the return value is ignored.
 
     Raise :class:`matrixkit.errors.MatrixkitError` (or a subclass) for a failure the user can fix: the CLI

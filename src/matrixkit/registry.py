@@ -294,7 +294,9 @@ class Deferred:
     plugins out until they are loaded. The core's own commands and formats are registered this way, so that
     ``matrixkit tools`` does not import the collation, report and reader modules."""
 
-    reference: str = attrs.field()
+    reference: str = attrs.field(
+        metadata={"doc": "The function, as `package.module:function` (the name may be dotted: `module:Class.method`)."}
+    )
 
     @reference.validator
     def _check(self, attribute: attrs.Attribute[str], value: str) -> None:
