@@ -202,3 +202,30 @@ def test_workshop_report(registry: Registry, tables: list[Path], tmp_path: Path)
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_collate_inputs_gives_the_notes_and_the_sheet_the_command_line_writes(  # type: ignore[no-untyped-def]
+    registry: Registry, tmp_path: Path, cli
+) -> None:
+    table = tmp_path / "form.csv"
+    table.write_text(
+        "participant,sector,Your email," + ",".join(KEYS) + "\n"
+        "A1,civic,a1@example.org," + ",".join(["2/3"] + ["2"] * 11) + "\n"
+        "A2,health,a2@example.org," + ",".join(["3"] * 12) + "\n",
+        encoding="utf-8",
+    )
+    instrument = matrixkit.get_instrument("digital-maturity", registry=registry)
+    options = matrixkit.ReadOptions(between="lower")
+    result = matrixkit.collate_inputs([table], instrument, by="sector", registry=registry, options=options)
+    assert result.collation == matrixkit.collate_files(
+        [table], instrument, by="sector", registry=registry, options=options
+    )
+    assert [name for name, _ in result.parts] == [str(table)]
+    assert any("across two levels" in note and "lower" in note for note in result.notes), result.notes
+    assert all(note.startswith(f"{table}: ") for note in result.notes)
+    # The sheet the API builds from them is the one `matrixkit collate` writes, notes and sources included.
+    report = matrixkit.analyse(result.collation, sources=[table.name], notes=result.notes, registry=registry)
+    assert list(report.notes) == list(result.notes) and list(report.sources) == [table.name]
+    written = cli("collate", "digital-maturity", str(table), "--by", "sector", "--between", "lower")
+    assert written.status == 0, written.err
+    assert json.loads(matrixkit.render(report, "json", registry=registry)) == json.loads(written.out)

@@ -90,6 +90,8 @@ _EXPORTS: dict[str, str] = {
     "read_responses": "matrixkit.api",
     "collate": "matrixkit.api",
     "collate_files": "matrixkit.api",
+    "collate_inputs": "matrixkit.api",
+    "CollationResult": "matrixkit.services",
     "merge": "matrixkit.api",
     "suggest": "matrixkit.api",
     "analyse": "matrixkit.api",
@@ -107,6 +109,7 @@ __all__ = [
     "Between",
     "Collation",
     "CollationReport",
+    "CollationResult",
     "Collator",
     "Command",
     "CommandRegister",
@@ -164,6 +167,7 @@ __all__ = [
     "analyse",
     "collate",
     "collate_files",
+    "collate_inputs",
     "compare",
     "get_instrument",
     "get_registry",
@@ -197,6 +201,7 @@ if TYPE_CHECKING:
         analyse,
         collate,
         collate_files,
+        collate_inputs,
         compare,
         get_instrument,
         load_instrument,
@@ -255,4 +260,5 @@ if TYPE_CHECKING:
     )
     from matrixkit.responses import Response
     from matrixkit.rules import ConsensusRule
+    from matrixkit.services import CollationResult
     from matrixkit.workshop import Action, DomainDecision, WorkshopRecord

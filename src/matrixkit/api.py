@@ -36,12 +36,14 @@ from matrixkit.registry import Registry, get_registry
 from matrixkit.report import CollationReport, Comparison, RecordSheet, WorkshopReport, build_record_sheet
 from matrixkit.responses import Response
 from matrixkit.rules import ConsensusRule
+from matrixkit.services import CollationResult
 
 __all__ = [
     "Subject",
     "analyse",
     "collate",
     "collate_files",
+    "collate_inputs",
     "compare",
     "get_instrument",
     "load_instrument",
@@ -126,9 +128,27 @@ def collate_files(
 
     Every file is read before any error is raised; :class:`~matrixkit.errors.ValidationError` then lists the
     problems of all of them. A participant counted in two files is an error (unless ``options.duplicates``
-    says which response to keep).
+    says which response to keep). What the command line prints beside the collation — how the files were read
+    — comes with :func:`collate_inputs`.
     """
-    return services.collate_inputs(paths, instrument, _registry(registry), by=by, options=options).collation
+    return collate_inputs(paths, instrument, by=by, registry=registry, options=options).collation
+
+
+def collate_inputs(
+    paths: Sequence[str | os.PathLike[str]],
+    instrument: Instrument,
+    *,
+    by: str | None = None,
+    registry: Registry | None = None,
+    options: ReadOptions | None = None,
+) -> CollationResult:
+    """:func:`collate_files`, with what ``matrixkit collate`` prints beside the collation: the notes on how the
+    files were read (columns not used as domains, responses named by another identity column, marks across two
+    levels read under ``options.between``, responses left out under ``options.duplicates``) and each input's
+    own collation. Pass the notes, with the files' names as ``sources``, to :func:`analyse` for the collation
+    sheet the command line writes.
+    """
+    return services.collate_inputs(paths, instrument, _registry(registry), by=by, options=options)
 
 
 def merge(first: Collation, *others: Collation) -> Collation:
@@ -157,14 +177,25 @@ def analyse(
     rule: str | ConsensusRule = "median",
     discuss_below: float | None = None,
     title: str = "",
+    sources: Sequence[str] = (),
+    notes: Sequence[str] = (),
     registry: Registry | None = None,
 ) -> CollationReport:
     """A collation sheet: per domain (and group) the counts, the rule's suggestion, agreement and flags.
 
-    ``discuss_below`` is the agreement below which a domain is flagged ``discuss`` (default 0.7). The result is
-    what exporters render and what the collation JSON holds.
+    ``discuss_below`` is the agreement below which a domain is flagged ``discuss`` (default 0.7); ``sources``
+    names the inputs and ``notes`` says how they were read (:attr:`CollationResult.notes`), as the sheet
+    ``matrixkit collate`` writes does. The result is what exporters render and what the collation JSON holds.
     """
-    return services.analyse(collation, _registry(registry), rule=rule, discuss_below=discuss_below, title=title)
+    return services.analyse(
+        collation,
+        _registry(registry),
+        rule=rule,
+        discuss_below=discuss_below,
+        title=title,
+        sources=sources,
+        notes=notes,
+    )
 
 
 def score(

@@ -251,9 +251,14 @@ def _dedupe(entries: Sequence[_Entry], options: ReadOptions, problems: ProblemLo
 class CollationResult:
     """What collating input files gives: the pooled collation, each input's own, and notes on the reading."""
 
-    collation: Collation
-    parts: tuple[tuple[str, Collation], ...]
-    notes: tuple[str, ...] = ()
+    collation: Collation = attrs.field(metadata={"doc": "The collation of all the inputs, pooled."})
+    parts: tuple[tuple[str, Collation], ...] = attrs.field(
+        metadata={"doc": "Each input's name (as given) and its own collation, in the order given."}
+    )
+    notes: tuple[str, ...] = attrs.field(
+        default=(),
+        metadata={"doc": "How the inputs were read, one note each, naming the file (what `matrixkit collate` prints)."},
+    )
 
 
 def collate_inputs(
