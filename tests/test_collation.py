@@ -11,6 +11,7 @@ import pytest
 
 from matrixkit.collation import (
     NOT_GIVEN,
+    UNANSWERED,
     Collation,
     Collator,
     IncompatibleCollationsError,
@@ -107,6 +108,15 @@ def test_collator_takes_indices_directly(dm: Instrument) -> None:
     collation = collator.collation()
     assert collation.tally("risk") == Tally((0, 1, 0, 0, 0, 0), 1)
     assert set(collation.groups) == {"t1", NOT_GIVEN}
+
+
+def test_counting_columns_refuses_a_code_that_is_no_level(dm: Instrument) -> None:
+    collator = Collator(dm)
+    collator.add_columns([bytes([0, len(dm.levels)])] + [bytes([UNANSWERED, 0])] * (len(dm.domains) - 1))
+    with pytest.raises(ValueError, match=rf"level codes \[{len(dm.levels)}\] in the answers to"):
+        collator.collation()
+    with pytest.raises(ValueError, match="1 columns of answers given for"):
+        Collator(dm).add_columns([b"\x00"])
 
 
 def test_comments_are_kept_anonymous_and_sorted(dm: Instrument) -> None:

@@ -15,6 +15,7 @@ import tempfile
 import tomllib
 import unicodedata
 from pathlib import Path
+from unittest import mock
 
 import attrs
 import pytest
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from matrixkit._builtins.formats import TomlExporter
-from matrixkit.collation import Collation, Tally, collate, merge_all
+from matrixkit.collation import UNANSWERED, Collation, Collator, Tally, collate, merge_all
 from matrixkit.errors import ValidationError
 from matrixkit.io.collation_json import collation_from_document, collation_to_dict, parse_collation
 from matrixkit.io.options import ReadOptions
@@ -94,6 +95,34 @@ def test_any_order_gives_the_same_collation(data: st.DataObject) -> None:
     shuffled = data.draw(st.permutations(responses))
     by = data.draw(st.sampled_from([None, "sector", "table"]))
     assert collate(instrument, shuffled, by) == collate(instrument, responses, by)
+
+
+@SETTINGS
+@given(st.data())
+def test_counting_columns_equals_counting_responses_one_by_one(data: st.DataObject) -> None:
+    """What the readers of response tables do (level codes a column of bytes per domain, blocks of any size,
+    sorted by group or not, buffers counted when full) gives the collation of adding the responses one at a
+    time."""
+    instrument = data.draw(SMALL)
+    responses = data.draw(response_lists(instrument))
+    by = data.draw(st.sampled_from([None, "sector", "table"]))
+    blocks = _split(data.draw, responses, data.draw(st.integers(1, 4)))
+    count_at = data.draw(st.sampled_from([1, 3, 1 << 16]))
+    collator = Collator(instrument, by)
+    with mock.patch("matrixkit.collation._COUNT_AT", count_at):
+        for block in blocks:
+            if data.draw(st.booleans()):
+                block = sorted(block, key=lambda r: r.attributes.get(by or "", ""))
+            collator.add_columns(
+                [
+                    bytes(UNANSWERED if (c := r.choices.get(key)) is None else c for r in block)
+                    for key in instrument.domain_keys
+                ],
+                [r.attributes.get(by, "") for r in block] if by is not None else None,
+                {key: [r.comments.get(key, "") for r in block] for key in instrument.domain_keys},
+            )
+        counted = collator.collation()
+    assert counted == collate(instrument, responses, by)
 
 
 # -- 3. merging and pooling ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from matrixkit.errors import ValidationError
 from matrixkit.model import (
+    MAX_LEVELS,
     Domain,
     Group,
     GuidanceSection,
@@ -77,6 +78,16 @@ def test_every_cross_field_problem_is_reported_at_once() -> None:
     assert '"one": 1 descriptors for 2 levels' in text
     assert "group 'missing' is not declared" in text
     assert len(info.value.problems) == 6
+
+
+def test_at_most_255_levels() -> None:
+    many = [Level(key=f"k{i}", label=f"Stage {i}", score=i) for i in range(MAX_LEVELS + 1)]
+    Instrument(id="x", title="X", version="1", levels=many[:-1], domains=[domain(n=MAX_LEVELS)])
+    with pytest.raises(ValidationError) as info:
+        Instrument(id="x", title="X", version="1", levels=many, domains=[domain(n=MAX_LEVELS + 1)])
+    assert [(p.field, p.message) for p in info.value.problems] == [
+        ("levels", "at most 255 levels are allowed, found 256")
+    ]
 
 
 def test_too_few_levels_and_no_domains() -> None:

@@ -20,8 +20,7 @@ collations. Collation JSON is read and written by :mod:`matrixkit.io.collation_j
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOT_GIVEN",
+    "UNANSWERED",
     "Collation",
     "Collator",
     "IncompatibleCollationsError",
@@ -47,6 +47,11 @@ __all__ = [
 
 #: The group of responses that lack the attribute a collation is split by.
 NOT_GIVEN = "(not given)"
+#: The level code of "not answered" in the columns :meth:`Collator.add_columns` counts (a level's code is its
+#: index; :data:`matrixkit.model.MAX_LEVELS` keeps every index below it).
+UNANSWERED = 255
+#: A domain's buffered level codes are counted when this many have been kept (bounding the memory they take).
+_COUNT_AT = 1 << 16
 
 
 class IncompatibleCollationsError(MatrixkitError):
@@ -378,10 +383,9 @@ class Collator:
         # group key → (name as first written, per-domain rows, [responses])
         self._groups: dict[str, tuple[str, list[list[int]], list[int]]] = {}
         self._comments: dict[str, list[str]] = {}
-        # Raw answers counted by add_columns, not yet turned into levels: (group, domain, mapping) → Counter.
-        self._raw: dict[tuple[str | None, int, int], Counter[Hashable]] = {}
-        self._raw_sizes: dict[str, int] = {}
-        self._mappings: dict[int, Mapping[Hashable, int | None]] = {}
+        # Level codes given to add_columns, not counted yet: group → a buffer per domain; responses per group.
+        self._pending: dict[str | None, list[bytearray]] = {}
+        self._sizes: dict[str, int] = {}
 
     def _zero(self) -> list[list[int]]:
         # One row per domain: counts per level, then the missing count last.
@@ -418,25 +422,24 @@ class Collator:
 
     def add_columns(
         self,
-        answers: Sequence[Sequence[Hashable]],
-        levels: Sequence[Mapping[Hashable, int | None]],
+        choices: Sequence[bytes],
         groups: Sequence[str] | None = None,
         comments: Mapping[str, Sequence[str]] | None = None,
         first_written: Iterable[str] | None = None,
     ) -> None:
-        """Count many responses at once, given as columns: for each domain (in order) the raw answer of every
-        response, and the level index (or None) each distinct raw answer stands for (read when the collation is
-        made: a mapping may still be filled in meanwhile); ``groups`` gives each response's value of the ``by``
-        attribute. Equal to adding the responses one by one; fastest when the responses come sorted by group
-        (then ``first_written`` gives the distinct values of ``groups`` in the order they were written, so that a
-        group is named as first written, not as sorted first).
+        """Count many responses at once, given as columns: for each domain (in order) a bytes object holding
+        every response's level index (:data:`UNANSWERED` when not answered); ``groups`` gives each response's
+        value of the ``by`` attribute. Equal to adding the responses one by one; fastest when the responses come
+        sorted by group (then ``first_written`` gives the distinct values of ``groups`` in the order they were
+        written, so that a group is named as first written, not as sorted first). A code that is neither a
+        level's index nor :data:`UNANSWERED` raises :class:`ValueError` when the collation is made.
         """
-        n = len(answers[0]) if answers else 0
+        n = len(choices[0]) if choices else 0
         if not n:
             return
-        columns: Sequence[Sequence[Hashable]] = answers
+        columns: Sequence[bytes] = choices
         if self.by is None:
-            self._count_span(None, columns, levels, 0, n)
+            self._append(None, columns, 0, n)
         else:
             values: Sequence[str] = groups if groups is not None else ("",) * n
             present = set(values)
@@ -447,56 +450,62 @@ class Collator:
             ordered = sorted(values)
             if ordered != list(values):  # not grouped yet: put the responses in group order
                 order = sorted(range(n), key=values.__getitem__)
-                columns = [[column[i] for i in order] for column in columns]
+                columns = [bytes(map(column.__getitem__, order)) for column in columns]
             lo = 0
             while lo < n:
                 hi = bisect_right(ordered, ordered[lo], lo)
-                self._count_span(ordered[lo], columns, levels, lo, hi)
+                self._append(ordered[lo], columns, lo, hi)
                 lo = hi
         self._responses += n
         if self.keep_comments and comments:
             for key, texts in comments.items():
                 self._comments.setdefault(key, []).extend(t.strip() for t in texts if t.strip())
 
-    def _count_span(
-        self,
-        group: str | None,
-        columns: Sequence[Sequence[Hashable]],
-        levels: Sequence[Mapping[Hashable, int | None]],
-        lo: int,
-        hi: int,
-    ) -> None:
-        """Count the raw answers of rows ``lo``..``hi`` (one group) domain by domain; they are turned into levels
-        when the collation is made (each distinct raw answer once)."""
+    def _append(self, group: str | None, columns: Sequence[bytes], lo: int, hi: int) -> None:
+        """Keep the level codes of rows ``lo``..``hi`` (one group) to count: each domain's codes are appended to
+        the group's buffer for it, and a buffer is counted (a byte value at a time) when it has grown large."""
+        buffers = self._pending.get(group)
+        if buffers is None:
+            buffers = self._pending[group] = [bytearray() for _ in self._keys]
+        if len(columns) != len(buffers):
+            raise ValueError(f"{len(columns)} columns of answers given for {len(buffers)} domains")
         whole = lo == 0 and hi == len(columns[0])
-        for d, column in enumerate(columns):
-            key = (group, d, id(levels[d]))
-            counter = self._raw.get(key)
-            if counter is None:
-                counter = self._raw[key] = Counter()
-                self._mappings[id(levels[d])] = levels[d]
-            counter.update(column if whole else column[lo:hi])
+        for buffer, column in zip(buffers, columns, strict=True):
+            buffer += column if whole else column[lo:hi]
         if group is not None:
-            self._raw_sizes[group] = self._raw_sizes.get(group, 0) + hi - lo
+            self._sizes[group] = self._sizes.get(group, 0) + hi - lo
+        if len(buffers[0]) >= _COUNT_AT:
+            self._count(group, buffers)
+
+    def _count(self, group: str | None, buffers: list[bytearray]) -> None:
+        """Add the level codes in ``buffers`` (one per domain) to the counts, overall and of ``group``; empty
+        them."""
+        missing = self._levels
+        group_rows = self._group(group)[1] if self.by is not None else None
+        for d, buffer in enumerate(buffers):
+            counts = [buffer.count(k) for k in range(missing)]
+            counts.append(buffer.count(UNANSWERED))
+            if sum(counts) != len(buffer):
+                bad = sorted(set(buffer) - {*range(missing), UNANSWERED})
+                raise ValueError(
+                    f"level codes {bad} in the answers to {self._keys[d]!r}: {self.instrument.id} has "
+                    f"{missing} levels (codes 0 to {missing - 1}, {UNANSWERED} for not answered)"
+                )
+            for rows in (self._overall, group_rows):
+                if rows is not None:
+                    row = rows[d]
+                    for position, count in enumerate(counts):
+                        row[position] += count
+            del buffer[:]
 
     def _settle(self) -> None:
-        """Turn the raw answers counted by :meth:`add_columns` into counts per level (overall and per group)."""
-        missing = self._levels
-        for (group, d, mapping_id), counter in self._raw.items():
-            mapping = self._mappings[mapping_id]
-            row = self._overall[d]
-            group_row = self._group(group)[1][d] if self.by is not None else None
-            for raw, count in counter.items():
-                index = mapping[raw]
-                position = missing if index is None else index
-                row[position] += count
-                if group_row is not None:
-                    group_row[position] += count
-        for group, size in self._raw_sizes.items():
+        """Count the level codes kept by :meth:`add_columns` (overall and per group)."""
+        for group, buffers in self._pending.items():
+            self._count(group, buffers)
+        for group, size in self._sizes.items():
             self._group(group)[2][0] += size
-        self._raw.clear()
-        self._raw_sizes.clear()
-        self._mappings.clear()
+        self._pending.clear()
+        self._sizes.clear()
 
     def collation(self) -> Collation:
         """The collation of everything added so far."""

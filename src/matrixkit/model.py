@@ -50,6 +50,7 @@ from matrixkit.errors import Problem, ValidationError
 __all__ = [
     "KEY_PATTERN",
     "LEGIBLE_LEVELS",
+    "MAX_LEVELS",
     "NOT_ANSWERED",
     "AnswerError",
     "Between",
@@ -72,6 +73,9 @@ _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 NOT_ANSWERED: frozenset[str] = frozenset(
     {"", "-", "–", "—", "?", "n/a", "na", "n.a", "don't know", "dont know", "don\u2019t know", "not answered"}
 )
+#: The most levels an instrument may have: a response's choice in a domain is counted as one byte, the level's
+#: index, with one more value for "not answered" (:data:`matrixkit.collation.UNANSWERED`).
+MAX_LEVELS = 255
 #: More levels than this do not fit legibly across a printed A4 landscape sheet (columns under 4 cm).
 LEGIBLE_LEVELS = 6
 
@@ -345,7 +349,7 @@ class Instrument:
     title: str = attrs.field(metadata=_doc("Title of the instrument."))
     version: str = attrs.field(metadata=_doc("Version of the instrument's content (e.g. `1.0`)."))
     levels: tuple[Level, ...] = attrs.field(
-        converter=_tuple, metadata=_doc("The levels, lowest first; at least two, scores strictly increasing.")
+        converter=_tuple, metadata=_doc("The levels, lowest first; from two to 255, scores strictly increasing.")
     )
     domains: tuple[Domain, ...] = attrs.field(
         converter=_tuple, metadata=_doc("The domains (rows), in the order they are assessed; at least one.")
@@ -597,6 +601,12 @@ def instrument_problems(
     n_levels = len(levels) if level_count is None else level_count
     if n_levels < 2:
         yield Problem(f"at least 2 levels are needed, found {n_levels}", field="levels")
+    if n_levels > MAX_LEVELS:
+        yield Problem(
+            f"at most {MAX_LEVELS} levels are allowed, found {n_levels}",
+            field="levels",
+            hint="a maturity matrix has a handful of levels: merge levels, or split the instrument",
+        )
     yield from _check_unique_indexed([(i, lv.key) for i, lv in levels], "level key", "levels")
     yield from _check_unique_indexed([(i, lv.label.casefold()) for i, lv in levels], "level label", "levels")
     yield from ambiguous_names(levels)

@@ -19,13 +19,14 @@ import attrs
 
 from matrixkit.format import FORMAT_VERSION, AddedDomain, DescriptorChange, DomainChange, VariantSpec
 from matrixkit.frozen import FrozenDict
-from matrixkit.model import KEY_PATTERN, Domain, Group, GuidanceSection, Instrument, Level, Source
+from matrixkit.model import KEY_PATTERN, MAX_LEVELS, Domain, Group, GuidanceSection, Instrument, Level, Source
 
 __all__ = ["instrument_schema"]
 
 _KEY_FIELDS = {"key", "id", "group", "extends", "based_on", "after"}
 _KEY_LIST_FIELDS = {"remove_domains", "remove_groups", "remove_guidance"}
 _MIN_ITEMS: dict[tuple[type, str], int] = {(Instrument, "levels"): 2, (Instrument, "domains"): 1}
+_MAX_ITEMS: dict[tuple[type, str], int] = {(Instrument, "levels"): MAX_LEVELS}
 _MODELS: tuple[type, ...] = (
     Instrument,
     Level,
@@ -59,6 +60,8 @@ def _type_schema(cls: type, name: str, tp: Any) -> dict[str, Any]:
             schema["items"] = {"type": "string", "pattern": KEY_PATTERN}
         if (cls, name) in _MIN_ITEMS:
             schema["minItems"] = _MIN_ITEMS[(cls, name)]
+        if (cls, name) in _MAX_ITEMS:
+            schema["maxItems"] = _MAX_ITEMS[(cls, name)]
         return schema
     if origin in (dict, FrozenDict):
         return {"type": "object", "additionalProperties": _type_schema(cls, name, args[1])}

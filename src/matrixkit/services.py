@@ -348,7 +348,7 @@ def _count(
             attributes.update(block.attributes)
             groups = block.attributes.get(name) if by is not None and (name := _attribute(block, by)) else None
             written = block.first_written if groups is not None else None
-            collator.add_columns(block.answers, block.levels, groups, block.comments, written)
+            collator.add_columns(block.choices, groups, block.comments, written)
         problems.extend(reading.problems.problems())
         if not reading.problems:
             collation = collator.collation()

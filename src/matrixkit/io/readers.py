@@ -35,6 +35,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 import attrs
 
+from matrixkit.collation import UNANSWERED
 from matrixkit.errors import MatrixkitError, Problem, ProblemLog, ValidationError
 from matrixkit.io.forms import open_sheet
 from matrixkit.io.options import ReadOptions
@@ -153,8 +154,6 @@ class ResponsesReading:
     def blocks(self, sort_by: str | None = None) -> Iterator[ResponseBlock]:
         instrument = self.instrument
         keys = instrument.domain_keys
-        identity: dict[int | None, int | None] = {i: i for i in range(len(instrument.levels))}
-        identity[None] = None
         items = iter(self._responses)
         position = 0
         while True:
@@ -195,8 +194,9 @@ class ResponsesReading:
                 instrument=instrument,
                 rows=[p for p, _, _ in kept],
                 participants=[r.participant for _, _, r in kept],
-                answers=[[r.choices.get(key) for _, _, r in kept] for key in keys],
-                levels=[identity] * len(keys),
+                choices=[
+                    bytes(UNANSWERED if (c := r.choices.get(key)) is None else c for _, _, r in kept) for key in keys
+                ],
                 attributes={name: [r.attributes.get(name, "") for _, _, r in kept] for name in sorted(names)},
                 comments={key: [r.comments.get(key, "") for _, _, r in kept] for key in sorted(comment_keys)},
                 completed=[r.completed for _, _, r in kept] if any(r.completed for _, _, r in kept) else None,

@@ -42,7 +42,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
+from itertools import islice, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
@@ -50,6 +50,7 @@ from typing import Any, cast
 import attrs
 import tomli_w
 
+from matrixkit.collation import UNANSWERED
 from matrixkit.errors import Problem, ProblemLog
 from matrixkit.io.mapping import MAPPING_FORMAT
 from matrixkit.io.options import AnswerPolicy, ReadOptions
@@ -430,8 +431,8 @@ class ResponseBlock:
     """Checked responses of one input, as columns: what the readers of response tables produce and
     :meth:`matrixkit.collation.Collator.add_columns` counts.
 
-    ``answers[d]`` holds the raw answer of every response to the ``d``-th domain, and ``levels[d]`` the level
-    index (or None) each distinct raw answer stands for.
+    ``choices[d]`` holds every response's answer to the ``d``-th domain as a byte: the index of the level
+    chosen, or :data:`~matrixkit.collation.UNANSWERED`.
     """
 
     file: str
@@ -440,8 +441,7 @@ class ResponseBlock:
     rows: list[int]
     #: Each response's participant id (None when the table identifies no one).
     participants: list[str] | None
-    answers: list[Sequence[Any]]
-    levels: list[dict[Any, int | None]]
+    choices: list[bytes]
     attributes: dict[str, Sequence[str]]
     comments: dict[str, Sequence[str]]
     completed: Sequence[datetime.datetime | None] | None = None
@@ -469,7 +469,7 @@ class ResponseBlock:
                 participant=self.participant(i),
                 instrument=self.instrument.id,
                 version=self.instrument.version,
-                choices={key: self.levels[d][self.answers[d][i]] for d, key in enumerate(keys)},
+                choices={key: None if (c := self.choices[d][i]) == UNANSWERED else c for d, key in enumerate(keys)},
                 attributes={name: v.strip() for name, values in self.attributes.items() if (v := values[i]).strip()},
                 comments={key: t.strip() for key, texts in self.comments.items() if (t := texts[i]).strip()},
                 completed=self.completed[i] if self.completed is not None else None,
@@ -487,7 +487,7 @@ class ResponseBlock:
             self,
             rows=take(self.rows),
             participants=take(self.participants) if self.participants is not None else None,
-            answers=[take(column) for column in self.answers],
+            choices=[bytes(map(column.__getitem__, pick)) for column in self.choices],
             attributes={name: take(values) for name, values in self.attributes.items()},
             comments={key: take(values) for key, values in self.comments.items()},
             completed=take(self.completed) if self.completed is not None else None,
@@ -511,7 +511,9 @@ class WideReading:
         self._policy = AnswerPolicy(instrument, options)
         order = {key: i for i, key in enumerate(instrument.domain_keys)}
         self._domains = sorted(self.layout.of_kind("domain"), key=lambda c: order.get(c.target or "", -1))
-        self._levels: list[dict[Any, int | None]] = [{} for _ in self._domains]
+        # Per domain: the level code of each distinct answer read so far, and the answers refused (with why).
+        self._codes: list[dict[str, int]] = [{} for _ in self._domains]
+        self._refused: list[dict[str, ValueError]] = [{} for _ in self._domains]
         self._marked: list[set[str]] = [set() for _ in self._domains]
         # Identity columns after the participant's, in the documented order: where a blank id is taken from.
         ranks = {key: rank for rank, group in enumerate(IDENTITY_HEADINGS) for key in group}
@@ -616,11 +618,9 @@ class WideReading:
                             self._problem("no participant id", numbers[i], participant, self._no_id_hint())
                             good[i] = False
             self._check_texts(participant, attributes, comments, columns, numbers, good)
-            answers: list[Sequence[str]] = []
-            for d, column in enumerate(self._domains):
-                cells = columns[column.index]
-                self._check_answers(d, column, cells, numbers, good)
-                answers.append(cells)
+            choices = [
+                self._choices(d, column, columns[column.index], numbers, good) for d, column in enumerate(self._domains)
+            ]
             for column in checks:
                 expected = self.instrument.id if column.kind == "instrument" else self.instrument.version
                 for i, cell in enumerate(columns[column.index]):
@@ -642,8 +642,7 @@ class WideReading:
                 instrument=self.instrument,
                 rows=numbers,
                 participants=ids,
-                answers=answers,
-                levels=self._levels,
+                choices=choices,
                 attributes={c.target or "": columns[c.index] for c in attributes},
                 comments={c.target or "": columns[c.index] for c in comments},
                 completed=times,
@@ -680,30 +679,38 @@ class WideReading:
                     self._problem(problem.message, numbers[i], column, problem.hint)
                     good[i] = False
 
-    def _check_answers(
-        self, d: int, column: Column, cells: Sequence[str], numbers: list[int], good: list[bool]
-    ) -> None:
-        known = self._levels[d]
-        new = set(cells).difference(known)
-        bad: dict[str, ValueError] = {}
+    def _choices(self, d: int, column: Column, cells: Sequence[str], numbers: list[int], good: list[bool]) -> bytes:
+        """The level codes of a domain's cells: each distinct answer is read (by the answer policy) the first
+        time it is met; a cell that cannot be read is a problem, its row not good."""
+        codes = self._codes[d]
+        try:
+            choices = bytes(map(codes.__getitem__, cells))
+        except KeyError:  # an answer not met before, or one refused
+            choices = self._read_new(d, column, cells, numbers, good)
+        if self._marked[d]:
+            marked = self._marked[d]
+            self.between_marks += sum(1 for i, cell in enumerate(cells) if cell in marked and good[i])
+        return choices
+
+    def _read_new(self, d: int, column: Column, cells: Sequence[str], numbers: list[int], good: list[bool]) -> bytes:
+        codes, refused = self._codes[d], self._refused[d]
         key = column.target or ""
-        for raw in new:
+        for raw in set(cells).difference(codes, refused):
             try:
                 index, marked = self._policy.read_marked(raw, key)
             except ValueError as exc:
-                bad[raw] = exc
+                refused[raw] = exc
                 continue
-            known[raw] = index
+            codes[raw] = UNANSWERED if index is None else index
             if marked:
                 self._marked[d].add(raw)
-        if self._marked[d]:
-            marked_cells = self._marked[d]
-            self.between_marks += sum(1 for i, cell in enumerate(cells) if cell in marked_cells and good[i])
-        if bad:
+        if not refused.keys().isdisjoint(cells):
             for i, cell in enumerate(cells):
-                if cell in bad:
-                    self._problem(str(bad[cell]), numbers[i], column, getattr(bad[cell], "hint", ""))
+                if cell in refused:
+                    self._problem(str(refused[cell]), numbers[i], column, getattr(refused[cell], "hint", ""))
                     good[i] = False
+        # A refused cell's row is left out of the block: its code does not count.
+        return bytes(map(codes.get, cells, repeat(UNANSWERED)))
 
 
 def _first_written(values: Sequence[str], numbers: Sequence[int]) -> list[str]:
