@@ -54,9 +54,13 @@ def participant_keys(participants: Sequence[str]) -> list[str]:
     """:func:`participant_key` of each participant, for a whole column of ids: the column is looked at as one
     text first, and when no id holds anything but printable ASCII with single spaces — as in most files — each
     key is the id case-folded and stripped, which is what :func:`participant_key` gives for such text."""
+    if not participants:
+        return []
     column = " ".join(participants)
-    if column.isascii() and column.isprintable() and "  " not in column:
-        return list(map(str.strip, map(str.casefold, participants)))
+    if column.isascii() and column.isprintable() and "  " not in column and column.strip() == column:
+        # No id has space around it (it would make two spaces in a row, or one at either end) and none holds a
+        # line break: the ids lower-cased as one text (for ASCII the same as case-folding), split where joined.
+        return "\n".join(participants).lower().split("\n")
     return list(map(participant_key, participants))
 
 

@@ -44,12 +44,13 @@ class ParticipantLedger:
 
     def _flush(self) -> None:
         hashes = sorted(self._pending)
+        packed = array("q", hashes)  # converted once: each bucket takes a slice of it
         self._pending = []
         lo = 0
         for k in range(_BUCKETS):
             hi = bisect_left(hashes, _EDGES[k + 1], lo) if k + 1 < _BUCKETS else len(hashes)
             if hi > lo:
-                self._buckets[k].extend(hashes[lo:hi])
+                self._buckets[k].extend(packed[lo:hi])
             lo = hi
             if lo >= len(hashes):
                 break
