@@ -42,8 +42,8 @@ def render_matrix(instrument: Instrument, width: int | None = None) -> str:
     """The instrument as readable text: header, levels, then each domain with its descriptors in turn."""
     width = width or terminal_width()
     lines: list[str] = []
-    title = f"{instrument.title} ({instrument.id} {instrument.version})"
-    lines += [title, "=" * min(len(title), width)]
+    title = _wrap(f"{instrument.title} ({instrument.id} {instrument.version})", width, "")
+    lines += [*title, "=" * min(max(map(len, title)), width)]
     if instrument.based_on:
         lines.append(f"Adapted from {instrument.based_on}.")
     if instrument.description:
@@ -62,8 +62,9 @@ def render_matrix(instrument: Instrument, width: int | None = None) -> str:
         current_group = domain.group
         heading = f"{number}. {domain.title}"
         if domain.short_title and domain.short_title != domain.title:
-            heading += f" ({domain.short_title})"
-        lines += ["", heading, "-" * min(len(heading), width)]
+            heading += f" ({' '.join(domain.short_title.split())})"
+        wrapped = _wrap(heading, width, "")
+        lines += ["", *wrapped, "-" * min(max(map(len, wrapped)), width)]
         if domain.guidance:
             lines += _wrap(domain.guidance, width, "   ")
         for level, descriptor in zip(instrument.levels, domain.descriptors, strict=True):
