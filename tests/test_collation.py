@@ -29,10 +29,11 @@ from matrixkit.io.collation_json import (
     is_collation_document,
     parse_collation,
 )
+from matrixkit.io.participants import ParticipantLedger
 from matrixkit.model import Instrument
 from matrixkit.registry import Registry
 from matrixkit.report import build_collation_report
-from matrixkit.responses import Response
+from matrixkit.responses import Response, participant_key
 from matrixkit.rules import LowerMedianRule
 from matrixkit.services import collate_inputs
 
@@ -272,3 +273,17 @@ def test_participants_of_files_compare_as_people_read_them(tmp_path: Path, dm: I
     assert "b.csv:3: participant 'Ｂen' is given twice (also " in text
     assert "b.csv:4: participant 'Ben\\u200b' is given twice (also " in text  # the invisible character shown
     assert info.value.total == 3
+
+
+def test_participant_ledger_finds_every_repeated_id_across_buckets() -> None:
+    ids = [f"Person {i}" for i in range(5000)]
+    ledger = ParticipantLedger()
+    ledger.add(ids[:3000])
+    ledger.add([])
+    ledger.add(ids[3000:])
+    assert len(ledger) == 5000
+    assert ledger.suspects() == set()
+    repeated = ["PERSON 7", "person 4321", " Person  4999 "]  # as people read them: the same three
+    ledger.add(repeated)
+    assert ledger.suspects() == {hash(participant_key(p)) for p in repeated}
+    assert len({hash(participant_key(p)) >> 58 for p in ids}) == 64  # the ids fill every bucket

@@ -10,8 +10,7 @@ reads the inputs again for the suspects' real ids, so a hash collision never mak
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 
 from matrixkit.responses import participant_keys
@@ -20,47 +19,29 @@ __all__ = ["ParticipantLedger"]
 
 #: Hashes are kept in ``2**BUCKET_BITS`` buckets by their top bits.
 BUCKET_BITS = 6
-_BUCKETS = 1 << BUCKET_BITS
-_SHIFT = 64 - BUCKET_BITS
-_OFFSET = 1 << 63
-#: Hashes are sorted into buckets this many at a time (sorting a batch costs less than many small appends).
-_BATCH = 1 << 13
-#: The lowest hash of each bucket (Python's hashes are signed 64-bit integers).
-_EDGES = [(k << _SHIFT) - _OFFSET for k in range(_BUCKETS)]
+#: A hash's bucket: its top bits as a signed number (Python's hashes are signed 64-bit integers), from
+#: ``-2**(BUCKET_BITS - 1)`` to ``2**(BUCKET_BITS - 1) - 1`` — a list index either way.
+_BUCKET_OF = (64 - BUCKET_BITS).__rrshift__
 
 
 class ParticipantLedger:
     """The participants of the inputs read so far, as hashes of their keys."""
 
     def __init__(self) -> None:
-        self._buckets: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
-        self._pending: list[int] = []
+        self._buckets: list[array[int]] = [array("q") for _ in range(1 << BUCKET_BITS)]
 
     def add(self, participants: Sequence[str]) -> None:
         """Add participants by their ids (compared as :func:`~matrixkit.responses.participant_key` does)."""
-        self._pending.extend(map(hash, participant_keys(participants)))
-        if len(self._pending) >= _BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        hashes = sorted(self._pending)
-        packed = array("q", hashes)  # converted once: each bucket takes a slice of it
-        self._pending = []
-        lo = 0
-        for k in range(_BUCKETS):
-            hi = bisect_left(hashes, _EDGES[k + 1], lo) if k + 1 < _BUCKETS else len(hashes)
-            if hi > lo:
-                self._buckets[k].extend(packed[lo:hi])
-            lo = hi
-            if lo >= len(hashes):
-                break
+        hashes = list(map(hash, participant_keys(participants)))
+        buckets = self._buckets
+        # Each hash appended to its bucket, in C: no Python frame per participant (the consume idiom).
+        deque(map(array.append, map(buckets.__getitem__, map(_BUCKET_OF, hashes)), hashes), maxlen=0)
 
     def __len__(self) -> int:
-        return sum(len(b) for b in self._buckets) + len(self._pending)
+        return sum(len(b) for b in self._buckets)
 
     def suspects(self) -> set[int]:
         """The hashes seen more than once: participants that may have been counted twice."""
-        self._flush()
         found: set[int] = set()
         for bucket in self._buckets:
             if len(bucket) > 1 and len(set(bucket)) != len(bucket):
