@@ -27,7 +27,9 @@ numbering ("1.", "Q3)") and spacing:
 A mapping file (``--map``) overrides any of this for the headings it names.
 
 **Answers** are read by :class:`~matrixkit.io.options.AnswerPolicy` (the instrument's one reading of answers,
-the mapping file's answers, ``--between``): each distinct cell text once, whatever the size of the file.
+the mapping file's answers, ``--between``): each distinct cell text once, whatever the size of the file; every
+cell then becomes its level's code (one byte: the level's index, or
+:data:`~matrixkit.collation.UNANSWERED`) by a lookup in the table of texts read so far.
 
 Rows come a chunk at a time from a :class:`~matrixkit.io.tables.Table` and leave as :class:`ResponseBlock`
 columns, with every problem of the chunk collected (located by row and column) in the same pass.
