@@ -55,22 +55,23 @@ def tables(everyone: Path, folder: Path, per_table: int) -> None:
 def floor() -> None:
     """What any listing of the installed instruments costs before its own code runs: importing the libraries
     matrixkit requires (and argparse, importlib.metadata), then parsing the PIT plugin's instrument files with
-    tomllib. Started as a child process by the start-up benchmark, as a row beside ``matrixkit tools``."""
+    tomli, matrixkit's TOML parser. Started as a child process by the start-up benchmark, as a row beside
+    ``matrixkit tools``."""
     import argparse  # noqa: F401
     import importlib.metadata
     import importlib.util
-    import tomllib
 
     import attrs  # noqa: F401
     import cattrs  # noqa: F401
     import pluggy  # noqa: F401
+    import tomli
 
     spec = importlib.util.find_spec("matrixkit_pit_tools")  # found, not imported
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("the PIT tools plugin is not installed")
     files = sorted(Path(spec.submodule_search_locations[0]).rglob("*.toml"))
     for path in files:
-        tomllib.loads(path.read_text(encoding="utf-8"))
+        tomli.loads(path.read_text(encoding="utf-8"))
     if not files:
         raise SystemExit("no instrument files found")
 

@@ -44,12 +44,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
+import tomli
 import tomli_w
 
 from matrixkit.convert import structure, unstructure
@@ -166,8 +166,6 @@ _VARIANT_FORBIDDEN = {
 
 # -- reading ----------------------------------------------------------------------------------------
 
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-
 
 def read_toml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     """Read a TOML file; return its document and its text.
@@ -198,14 +196,11 @@ def parse_toml(raw: bytes | str, name: str) -> dict[str, Any]:
     else:
         text = raw
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = _TOML_POSITION.search(message)
-        line = int(found.group(1)) if found else None
-        reason = _TOML_POSITION.sub("", message).strip()
-        where = f"column {found.group(2)}: " if found else ""
-        raise ValidationError(Problem(f"{where}TOML syntax error: {reason}", file=name, line=line)) from exc
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        raise ValidationError(
+            Problem(f"column {exc.colno}: TOML syntax error: {exc.msg}", file=name, line=exc.lineno)
+        ) from exc
 
 
 def locate_line(text: str, field: str | None) -> int | None:
