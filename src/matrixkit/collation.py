@@ -432,7 +432,8 @@ class Collator:
         value of the ``by`` attribute. Equal to adding the responses one by one; fastest when the responses come
         sorted by group (then ``first_written`` gives the distinct values of ``groups`` in the order they were
         written, so that a group is named as first written, not as sorted first). A code that is neither a
-        level's index nor :data:`UNANSWERED` raises :class:`ValueError` when the collation is made.
+        level's index nor :data:`UNANSWERED` raises :class:`ValueError` when the codes are counted (when a
+        group's buffers are full, at the latest when the collation is made), before any of them is added.
         """
         n = len(choices[0]) if choices else 0
         if not n:
@@ -481,8 +482,8 @@ class Collator:
         """Add the level codes in ``buffers`` (one per domain) to the counts, overall and of ``group``; empty
         them."""
         missing = self._levels
-        group_rows = self._group(group)[1] if self.by is not None else None
-        for d, buffer in enumerate(buffers):
+        counted = []
+        for d, buffer in enumerate(buffers):  # every domain checked before any count is added
             counts = [buffer.count(k) for k in range(missing)]
             counts.append(buffer.count(UNANSWERED))
             if sum(counts) != len(buffer):
@@ -491,12 +492,15 @@ class Collator:
                     f"level codes {bad} in the answers to {self._keys[d]!r}: {self.instrument.id} has "
                     f"{missing} levels (codes 0 to {missing - 1}, {UNANSWERED} for not answered)"
                 )
+            counted.append(counts)
+        group_rows = self._group(group)[1] if self.by is not None else None
+        for d, counts in enumerate(counted):
             for rows in (self._overall, group_rows):
                 if rows is not None:
                     row = rows[d]
                     for position, count in enumerate(counts):
                         row[position] += count
-            del buffer[:]
+            del buffers[d][:]
 
     def _settle(self) -> None:
         """Count the level codes kept by :meth:`add_columns` (overall and per group)."""
