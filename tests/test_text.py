@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from matrixkit.model import Instrument
+from matrixkit.model import Domain, Instrument, Level
 from matrixkit.testing.strategies import instruments
 from matrixkit.text import render_matrix
 
@@ -23,3 +23,20 @@ def test_every_descriptor_is_shown_within_the_width(instrument: Instrument) -> N
         if len(line) > 60:
             head, word = line.rstrip().rsplit(maxsplit=1)[0], line.split()[-1]
             assert len(head) < 60 and len(head) + 1 + len(word) > 60, line
+
+
+def test_a_long_title_wraps_and_keeps_the_id_whole() -> None:
+    instrument = Instrument(
+        id="a-long-kebab-case-id",
+        title="A title long enough to need a second line at forty columns",
+        version="1.0",
+        levels=[Level(key="low", label="Low", score=1), Level(key="high", label="High", score=2)],
+        domains=[Domain(key="d", title="Domain", descriptors=["one", "two"])],
+    )
+    lines = render_matrix(instrument, width=40).splitlines()
+    assert lines[:3] == [
+        "A title long enough to need a second",
+        "line at forty columns",
+        "(a-long-kebab-case-id 1.0)",
+    ]
+    assert lines[3] == "=" * 36

@@ -32,9 +32,14 @@ def when_text(when: datetime.date | str) -> str:
     return long_date(when) if isinstance(when, datetime.date) else when
 
 
-def _wrap(text: str, width: int, indent: str) -> list[str]:
+def _wrap(text: str, width: int, indent: str, *, break_on_hyphens: bool = True) -> list[str]:
     return textwrap.wrap(
-        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent, break_long_words=False
+        " ".join(text.split()),
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=break_on_hyphens,
     )
 
 
@@ -42,7 +47,8 @@ def render_matrix(instrument: Instrument, width: int | None = None) -> str:
     """The instrument as readable text: header, levels, then each domain with its descriptors in turn."""
     width = width or terminal_width()
     lines: list[str] = []
-    title = _wrap(f"{instrument.title} ({instrument.id} {instrument.version})", width, "")
+    # The id is never cut at one of its hyphens: it is what people type.
+    title = _wrap(f"{instrument.title} ({instrument.id} {instrument.version})", width, "", break_on_hyphens=False)
     lines += [*title, "=" * min(max(map(len, title)), width)]
     if instrument.based_on:
         lines.append(f"Adapted from {instrument.based_on}.")
